@@ -1,0 +1,1 @@
+"""Bridgeboard data layer: schema, demo generator, importers, public export (no streamlit)."""
