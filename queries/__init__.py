@@ -1,0 +1,227 @@
+"""Run the metric SQL files in this folder: `run(con, "folder/name", **params) -> DataFrame`.
+
+Each `.sql` file is one statement with a header that declares its parameters:
+
+    -- param $start_date date: first day included
+    -- param $urbanicity varchar null, one of urban|rural: restrict to urban or rural areas
+    -- param $scope_nonprofit_id integer null: the viewer's organisation (bound by the runner)
+
+The runner checks the caller's keyword arguments against that header (missing, unknown,
+wrong type, outside the allowed values) before DuckDB sees them, binds them as named
+parameters (never formatted into SQL text) and runs the statement on its own cursor,
+because one DuckDB connection is shared by every Streamlit session thread.
+
+Parameters named `scope_*` are the viewer's scope. Callers cannot pass them: they come
+from the `scope` argument, which the app derives from the signed-in identity. A query
+that reads program-level data declares `$scope_nonprofit_id` and then refuses to run
+without a scope, so a page that forgets it fails loudly instead of leaking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+QUERY_DIR = Path(__file__).parent
+_NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
+_PARAM_LINE = re.compile(
+    r"^--\s*param\s+\$(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>date|integer|double|varchar|boolean|varchar\[\])"
+    r"(?P<null>\s+null)?(?:\s*,\s*one of\s+(?P<choices>[a-z0-9_|]+))?\s*:\s*(?P<doc>.+)$",
+    re.IGNORECASE,
+)
+_COLUMN_LINE = re.compile(r"^--\s*column\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z\[\]]+)\s*:\s*(?P<doc>.+)$")
+_KEY_LINE = re.compile(r"^--\s*(?P<key>grain|note)\s*:\s*(?P<doc>.+)$")
+# $name outside comments and string literals; the statement is scanned with those removed
+_PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_COMMENT_OR_STRING = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
+
+
+class QueryError(ValueError):
+    """A query was asked for with a bad name or bad parameters; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the viewer may see: a chief or analyst sees the agency, a director one nonprofit."""
+
+    role: str
+    nonprofit_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ("chief", "analyst", "director"):
+            raise QueryError(f"unknown role {self.role!r}")
+        if (self.role == "director") != (self.nonprofit_id is not None):
+            raise QueryError("a director's scope names exactly one nonprofit; other roles name none")
+
+    def bindings(self) -> dict[str, object]:
+        return {"scope_nonprofit_id": self.nonprofit_id}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    nullable: bool
+    choices: tuple[str, ...]
+    doc: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """A parsed .sql file: its header and its statement."""
+
+    name: str
+    title: str
+    grain: str
+    params: dict[str, Param]
+    columns: tuple[Column, ...]
+    notes: tuple[str, ...]
+    sql: str
+    placeholders: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def needs_scope(self) -> bool:
+        return any(name.startswith("scope_") for name in self.params)
+
+
+def available() -> list[str]:
+    """Every query name, e.g. 'crime/yoy', sorted."""
+    return sorted(f"{path.parent.name}/{path.stem}" for path in QUERY_DIR.glob("*/*.sql"))
+
+
+@functools.cache
+def spec(name: str) -> QuerySpec:
+    """Parse queries/<name>.sql; raises QueryError for an unknown name."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise QueryError(f"{name!r} is not a query name like 'crime/yoy'")
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"there is no query named {name!r}")
+    text = path.read_text()
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        header.append(line.rstrip())
+    title = header[0].lstrip("- ").split(":", 1)[-1].strip() if header else ""
+    params: dict[str, Param] = {}
+    columns: list[Column] = []
+    notes: list[str] = []
+    grain = ""
+    for line in header[1:]:
+        if match := _PARAM_LINE.match(line):
+            choices = tuple(match["choices"].split("|")) if match["choices"] else ()
+            params[match["name"]] = Param(
+                match["name"], match["type"].lower(), bool(match["null"]), choices, match["doc"].strip()
+            )
+        elif match := _COLUMN_LINE.match(line):
+            columns.append(Column(match["name"], match["type"], match["doc"].strip()))
+        elif match := _KEY_LINE.match(line):
+            if match["key"] == "grain":
+                grain = match["doc"].strip()
+            else:
+                notes.append(match["doc"].strip())
+        elif line.strip("- ") and notes:
+            notes[-1] += " " + line.strip("- ").strip()
+    placeholders = frozenset(_PLACEHOLDER.findall(_COMMENT_OR_STRING.sub(" ", text)))
+    return QuerySpec(name, title, grain, params, tuple(columns), tuple(notes), text, placeholders)
+
+
+def _coerce(query: str, param: Param, value: object) -> object:
+    where = f"{query}: parameter ${param.name}"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        if param.nullable:
+            return None
+        raise QueryError(f"{where} needs a value ({param.type}); it cannot be empty")
+    if param.type == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        elif isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise QueryError(f"{where} must be a date like 2024-01-31, not {value[:40]!r}") from None
+        elif not isinstance(value, dt.date):
+            raise QueryError(f"{where} must be a date, not {type(value).__name__}")
+        if not 1900 <= value.year <= 2100:
+            raise QueryError(f"{where} must be a date between 1900 and 2100, not {value.isoformat()}")
+        return value
+    if param.type == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise QueryError(f"{where} must be a whole number, not {value!r:.40}")
+        if not -(2**31) <= value < 2**31:
+            raise QueryError(f"{where} is out of range")
+        return value
+    if param.type == "double":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise QueryError(f"{where} must be a finite number, not {value!r:.40}")
+        return float(value)
+    if param.type == "boolean":
+        if not isinstance(value, bool):
+            raise QueryError(f"{where} must be true or false, not {value!r:.40}")
+        return value
+    if param.type == "varchar[]":
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise QueryError(f"{where} must be a list of names")
+        items = list(value)
+        for item in items:
+            if not isinstance(item, str):
+                raise QueryError(f"{where} must be a list of names, not {item!r:.40}")
+            _check_choice(where, param, item)
+        return items
+    if not isinstance(value, str):
+        raise QueryError(f"{where} must be text, not {type(value).__name__}")
+    _check_choice(where, param, value)
+    return value
+
+
+def _check_choice(where: str, param: Param, value: str) -> None:
+    if param.choices and value not in param.choices:
+        raise QueryError(f"{where} must be one of {', '.join(param.choices)}; got {value[:40]!r}")
+
+
+def bind(name: str, scope: Scope | None, params: dict[str, object]) -> dict[str, object]:
+    """Check `params` against the query's header and return the values DuckDB will bind."""
+    query = spec(name)
+    passed_scope = sorted(key for key in params if key.startswith("scope_"))
+    if passed_scope:
+        raise QueryError(f"{name}: ${passed_scope[0]} comes from the signed-in viewer and cannot be passed")
+    unknown = sorted(set(params) - set(query.params))
+    if unknown:
+        expected = ", ".join(f"${key}" for key in query.params if not key.startswith("scope_")) or "none"
+        raise QueryError(f"{name}: unknown parameter ${unknown[0]}; it takes {expected}")
+    values = dict(params)
+    if query.needs_scope:
+        if scope is None:
+            raise QueryError(f"{name} reads program-level data and needs the viewer's scope")
+        values.update({key: value for key, value in scope.bindings().items() if key in query.params})
+    missing = [key for key in query.params if key not in values]
+    if missing:
+        param = query.params[missing[0]]
+        raise QueryError(f"{name}: missing parameter ${param.name} ({param.type}: {param.doc})")
+    return {key: _coerce(name, query.params[key], value) for key, value in values.items()}
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, *, scope: Scope | None = None, **params: object) -> pd.DataFrame:
+    """Run queries/<name>.sql with named parameters on a fresh cursor of `con`."""
+    bound = bind(name, scope, params)
+    cursor = con.cursor()
+    try:
+        return cursor.execute(spec(name).sql, bound).df()
+    finally:
+        cursor.close()
