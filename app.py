@@ -1,0 +1,26 @@
+"""Bridgeboard entry point: database, viewer, shared filters, navigation (see DESIGN.md)."""
+
+import logging
+
+import streamlit as st
+
+from components import runtime
+
+st.set_page_config(page_title="Bridgeboard", page_icon=":material/handshake:", layout="wide")
+
+try:
+    runtime.ensure_database()
+    runtime.select_demo_viewer()
+    runtime.sidebar_filters()
+except Exception:  # a broken database must read as a sentence, not a traceback
+    logging.getLogger("bridgeboard").exception("start-up failed")
+    st.error(
+        f"Bridgeboard cannot open its database at {runtime.database_path()}. "
+        "Check BRIDGEBOARD_DB or rebuild it with `python -m data demo`."
+    )
+    st.stop()
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+]
+runtime.run_page(st.navigation(pages))

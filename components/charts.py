@@ -1,0 +1,116 @@
+"""Plotly figures and tidy tables built from query results; pure functions of DataFrames."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe-Ito blue and orange: distinguishable with every common colour-vision deficiency.
+SIDE_COLOURS = {"Urban": "#0072B2", "Rural": "#E69F00"}
+FONT = {"family": "sans-serif", "size": 13}
+
+
+def urban_rural_table(
+    violent: pd.DataFrame, all_crime: pd.DataFrame, trust: pd.DataFrame, totals: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per side (Urban, Rural) combining crime/yoy, trust/scores and programs/totals.
+
+    violent, all_crime: crime/yoy grouped by urbanicity; trust: trust/scores grouped by
+    urbanicity (resident rows are used); totals: programs/totals.
+    """
+    crime = violent.set_index("group_key")
+    every = all_crime.set_index("group_key")
+    residents = trust[trust["audience"] == "resident"].set_index("group_key")
+    programs = totals.set_index("urbanicity")
+    rows = []
+    for side in ("urban", "rural"):
+        if side not in crime.index and side not in programs.index:
+            continue
+        population = crime["population"].get(side)
+        served = programs["participants_served"].get(side, 0)
+        reportable = bool(residents["reportable"].get(side, False))
+        rows.append(
+            {
+                "side": side.capitalize(),
+                "population": population,
+                "violent_per_1k": crime["rate_per_1k"].get(side),
+                "violent_change_pct": crime["change_pct"].get(side),
+                "crime_per_1k": every["rate_per_1k"].get(side),
+                "trust_0_100": residents["trust_0_100"].get(side) if reportable else None,
+                "trust_ci_low": residents["ci_low"].get(side) if reportable else None,
+                "trust_ci_high": residents["ci_high"].get(side) if reportable else None,
+                "trust_n": residents["n"].get(side, 0),
+                "programs_active": programs["programs_active"].get(side, 0),
+                "participants_served": served,
+                "participants_per_1k": served * 1000 / population if population else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
+    """Four small panels, urban beside rural: violent rate, all-crime rate, trust (95% CI), participants."""
+    panels = [
+        ("violent_per_1k", "Violent crime<br>per 1,000 residents", None),
+        ("crime_per_1k", "All crime<br>per 1,000 residents", None),
+        ("trust_0_100", "Resident trust index<br>0–100, with 95% CI", ("trust_ci_low", "trust_ci_high")),
+        ("participants_per_1k", "Program participants<br>per 1,000 residents", None),
+    ]
+    figure = make_subplots(rows=1, cols=len(panels), subplot_titles=[title for _, title, _ in panels])
+    for column, (value_column, _, ci_columns) in enumerate(panels, start=1):
+        for _, row in table.iterrows():
+            value = row[value_column]
+            error = None
+            if ci_columns and pd.notna(value):
+                error = {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [row[ci_columns[1]] - value],
+                    "arrayminus": [value - row[ci_columns[0]]],
+                    "color": "#333",
+                    "thickness": 1.5,
+                }
+            figure.add_trace(
+                go.Bar(
+                    x=[row["side"]],
+                    y=[value],
+                    name=row["side"],
+                    marker_color=SIDE_COLOURS[row["side"]],
+                    error_y=error,
+                    text=["n/a" if pd.isna(value) else f"{value:,.1f}"],
+                    textposition="outside" if error is None else "inside",
+                    hovertemplate=f"{row['side']}: %{{y:,.2f}}<extra></extra>",
+                    showlegend=False,
+                ),
+                row=1,
+                col=column,
+            )
+        figure.update_yaxes(rangemode="tozero", row=1, col=column)
+    figure.update_yaxes(range=[0, 100], row=1, col=3)
+    figure.update_layout(
+        title={"text": f"Urban and rural side by side — {period_label}", "x": 0, "font": {"size": 16}},
+        height=340,
+        margin={"l": 40, "r": 10, "t": 90, "b": 30},
+        font=FONT,
+        bargap=0.35,
+    )
+    figure.update_annotations(font_size=12)
+    return figure
+
+
+# column -> (heading, printf-style format) for showing urban_rural_table
+URBAN_RURAL_COLUMNS = {
+    "side": ("Areas", None),
+    "population": ("Residents", "%,d"),
+    "violent_per_1k": ("Violent crime per 1,000", "%.2f"),
+    "violent_change_pct": ("Violent crime change vs a year earlier (%)", "%+.1f"),
+    "crime_per_1k": ("All crime per 1,000", "%.1f"),
+    "trust_0_100": ("Resident trust (0–100)", "%.1f"),
+    "trust_ci_low": ("Trust 95% CI low", "%.1f"),
+    "trust_ci_high": ("Trust 95% CI high", "%.1f"),
+    "trust_n": ("Trust responses (n)", "%,d"),
+    "programs_active": ("Programs running", "%d"),
+    "participants_served": ("Participants served", "%,d"),
+    "participants_per_1k": ("Participants per 1,000", "%.1f"),
+}

@@ -1,0 +1,40 @@
+"""Number formatting shared by every page: thousands separators, units, missing values."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MISSING = "—"
+
+
+def is_missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def count(value: object) -> str:
+    """12345 -> '12,345'."""
+    return MISSING if is_missing(value) else f"{round(float(value)):,}"
+
+
+def number(value: object, digits: int = 1) -> str:
+    """1234.56 -> '1,234.6'."""
+    return MISSING if is_missing(value) else f"{float(value):,.{digits}f}"
+
+
+def percent(value: object, digits: int = 1, signed: bool = False) -> str:
+    """12.345 -> '12.3%' (the value is already a percentage)."""
+    if is_missing(value):
+        return MISSING
+    return f"{float(value):+,.{digits}f}%" if signed else f"{float(value):,.{digits}f}%"
+
+
+def signed(value: object, digits: int = 1) -> str:
+    """2.5 -> '+2.5'."""
+    return MISSING if is_missing(value) else f"{float(value):+,.{digits}f}"
+
+
+def interval(low: object, high: object, digits: int = 1) -> str:
+    """(60.04, 64.2) -> '60.0–64.2'."""
+    if is_missing(low) or is_missing(high):
+        return MISSING
+    return f"{float(low):,.{digits}f}–{float(high):,.{digits}f}"

@@ -1,0 +1,135 @@
+"""Headline numbers (value, change against a year earlier) built from query results; pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components import format as fmt
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One st.metric card: what it says, how it changed, and the fine print under it."""
+
+    key: str
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str  # "normal": up is good; "inverse": up is bad; "off": neutral
+    help: str
+    caption: str = ""
+
+
+def _total(frame: pd.DataFrame, column: str) -> int:
+    return int(frame[column].sum()) if not frame.empty else 0
+
+
+def _count_delta(now: int, before: int) -> str:
+    return f"{now - before:+,}"
+
+
+def headlines(
+    totals: pd.DataFrame,
+    totals_prior: pd.DataFrame,
+    violent: pd.DataFrame,
+    trust: pd.DataFrame,
+    trust_prior: pd.DataFrame,
+    own_programs_only: bool,
+) -> list[Headline]:
+    """The Overview's five cards.
+
+    totals / totals_prior: programs/totals for the period and a year earlier; violent:
+    crime/yoy with group_by='all', crime_class='violent'; trust / trust_prior:
+    trust/scores with group_by='all' for the period and a year earlier.
+    """
+    whose = "Your " if own_programs_only else ""
+    cards = []
+    for key, column, label, explain in (
+        (
+            "partnerships",
+            "partnerships_active",
+            "active partnerships",
+            "Partnerships whose dates overlap the period, excluding ones only planned.",
+        ),
+        ("programs", "programs_active", "programs running", "Programs whose dates overlap the period."),
+        (
+            "participants",
+            "participants_served",
+            "participants served",
+            "People in programs during the period: each program's participants in its first month of "
+            "the period plus new participants after that.",
+        ),
+    ):
+        now, before = _total(totals, column), _total(totals_prior, column)
+        cards.append(
+            Headline(key, (whose + label).capitalize(), fmt.count(now), _count_delta(now, before), "normal", explain)
+        )
+
+    crime = violent.iloc[0] if not violent.empty else None
+    if crime is None or pd.isna(crime["rate_per_1k"]):
+        cards.append(
+            Headline(
+                "violent",
+                "Violent crime per 1k",
+                fmt.MISSING,
+                None,
+                "off",
+                "No population is known for the selected areas.",
+            )
+        )
+    else:
+        change = crime["change_pct"]
+        cards.append(
+            Headline(
+                "violent",
+                "Violent crime per 1k",
+                fmt.number(crime["rate_per_1k"], 2),
+                None if pd.isna(change) else fmt.percent(change, signed=True),
+                "inverse",
+                "Violent offences recorded in the period per 1,000 residents (not annualised); "
+                "the change compares counts with the same months a year earlier.",
+                f"{fmt.count(crime['incidents'])} offences, {fmt.count(crime['incidents_prior'])} a year earlier; "
+                + (
+                    "a significant change (Poisson |z| ≥ 2)."
+                    if crime["significant"]
+                    else "within what chance alone would give (Poisson |z| < 2)."
+                ),
+            )
+        )
+
+    residents = trust[trust["audience"] == "resident"]
+    residents_prior = trust_prior[trust_prior["audience"] == "resident"]
+    row = residents.iloc[0] if not residents.empty else None
+    if row is None or not row["reportable"]:
+        n = 0 if row is None else int(row["n"])
+        cards.append(
+            Headline(
+                "trust",
+                "Resident trust",
+                fmt.MISSING,
+                None,
+                "off",
+                "Weighted mean of the trust items on a 0–100 scale.",
+                f"Not shown: {n} responses in the period; at least 50 are needed.",
+            )
+        )
+    else:
+        before = residents_prior.iloc[0] if not residents_prior.empty else None
+        delta = None
+        if before is not None and before["reportable"]:
+            delta = f"{fmt.signed(row['trust_0_100'] - before['trust_0_100'])} pts"
+        cards.append(
+            Headline(
+                "trust",
+                "Resident trust",
+                fmt.number(row["trust_0_100"]),
+                delta,
+                "normal",
+                "Weighted mean of the trust items (respect, listening, fairness, reliability) on a 0–100 scale.",
+                f"95% CI {fmt.interval(row['ci_low'], row['ci_high'])}, n = {fmt.count(row['n'])} "
+                f"(effective n {fmt.count(row['n_eff'])}).",
+            )
+        )
+    return cards

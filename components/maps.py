@@ -1,0 +1,192 @@
+"""Choropleth maps of areas (pydeck) with a class legend; pure functions of DataFrames.
+
+No basemap: `map_provider=None` keeps the browser from fetching tiles, so the map is the
+area outlines themselves on a plain background, with the city limit drawn bold so the
+urban/rural split reads at a glance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+import shapely
+
+from components import format as fmt
+
+# ColorBrewer 5-class schemes, all safe for the common forms of colour blindness.
+PALETTES = {
+    "reds": ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"],
+    "blues": ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"],
+    "greens": ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"],
+    # diverging, blue = fewer / lower, red = more / higher
+    "diverging": ["#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b"],
+}
+NO_DATA = "#d9d9d9"
+CITY_LIMIT = [34, 34, 34, 255]
+AREA_EDGE = [255, 255, 255, 220]
+
+
+@dataclass(frozen=True)
+class MapMetric:
+    """How one value per area is named, formatted and coloured."""
+
+    label: str
+    unit: str
+    palette: str = "blues"
+    digits: int = 1
+
+    def text(self, value: object) -> str:
+        if fmt.is_missing(value):
+            return "no data"
+        return f"{fmt.number(value, self.digits)}{self.unit}"
+
+
+def _rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def classify(values: pd.Series, palette: str) -> tuple[list[str], list[tuple[str, float, float]]]:
+    """Give each value a colour; return the colours and the classes (colour, low, high).
+
+    Sequential palettes use quantile classes (robust to one extreme area); the diverging
+    palette uses classes symmetric around zero so that the middle colour means "no change".
+    """
+    colours = PALETTES[palette]
+    known = values.dropna().astype(float)
+    if known.empty:
+        return [NO_DATA] * len(values), []
+    if palette == "diverging":
+        extent = max(abs(known.min()), abs(known.max())) or 1.0
+        edges = np.array([-1.0, -0.6, -0.2, 0.2, 0.6, 1.0]) * extent
+    else:
+        edges = np.unique(np.quantile(known, np.linspace(0, 1, len(colours) + 1)))
+        if len(edges) == 1:
+            edges = np.array([edges[0], edges[0]])
+    class_count = len(edges) - 1
+    # spread the classes over the palette so that 2 classes are light and dark, not light and lighter
+    palette_index = np.linspace(0, len(colours) - 1, class_count).round().astype(int)
+    assigned = []
+    for value in values:
+        if fmt.is_missing(value):
+            assigned.append(NO_DATA)
+            continue
+        position = int(np.searchsorted(edges[1:-1], float(value), side="right"))
+        assigned.append(colours[palette_index[position]])
+    classes = [(colours[palette_index[i]], float(edges[i]), float(edges[i + 1])) for i in range(class_count)]
+    return assigned, classes
+
+
+def _view(shapes: pd.DataFrame, width_px: int = 900, height_px: int = 520) -> pdk.ViewState:
+    """Centre on the areas at the largest zoom that fits them in a map of about this size."""
+    bounds = shapely.bounds(shapely.union_all(shapely.from_geojson(shapes["geojson"].dropna().tolist())))
+    west, south, east, north = (float(b) for b in bounds)
+    # deck.gl's Web Mercator: 512 x 2^zoom pixels span 360 degrees of longitude; latitude
+    # is stretched by 1 / cos(latitude)
+    stretch = 1 / np.cos(np.radians((south + north) / 2))
+    zoom_x = np.log2(width_px * 360 / (512 * max(east - west, 1e-6)))
+    zoom_y = np.log2(height_px * 360 / (512 * max(north - south, 1e-6) * stretch))
+    zoom = float(np.clip(min(zoom_x, zoom_y) - 0.1, 1, 16))
+    return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=zoom, pitch=0)
+
+
+def area_map(shapes: pd.DataFrame, values: pd.Series, metric: MapMetric) -> tuple[pdk.Deck, list]:
+    """A choropleth of `values` (indexed by area_code) over `shapes` (areas/shapes rows).
+
+    Returns the deck and its legend classes (colour, low, high) for `legend_figure`.
+    """
+    shapes = shapes[shapes["geojson"].notna()].reset_index(drop=True)
+    area_values = shapes["area_code"].map(values)
+    colours, classes = classify(area_values, metric.palette)
+    features = []
+    for row, value, colour in zip(shapes.itertuples(), area_values, colours, strict=True):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(row.geojson),
+                "properties": {
+                    "name": row.name,
+                    "urbanicity": "Urban" if row.urbanicity == "urban" else "Rural",
+                    "value_text": f"{metric.label}: {metric.text(value)}",
+                    "population_text": f"Population: {fmt.count(row.population)}",
+                    "fill": [*_rgb(colour), 230],
+                },
+            }
+        )
+    urban = shapes.loc[shapes["urbanicity"] == "urban", "geojson"].tolist()
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            {"type": "FeatureCollection", "features": features},
+            id="areas",
+            pickable=True,
+            stroked=True,
+            filled=True,
+            get_fill_color="properties.fill",
+            get_line_color=AREA_EDGE,
+            line_width_min_pixels=1,
+        )
+    ]
+    if urban:
+        city_limit = shapely.union_all(shapely.from_geojson(urban)).boundary
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                {"type": "Feature", "geometry": json.loads(shapely.to_geojson(city_limit)), "properties": {}},
+                id="city-limit",
+                pickable=False,
+                stroked=True,
+                filled=False,
+                get_line_color=CITY_LIMIT,
+                line_width_min_pixels=3,
+            )
+        )
+    deck = pdk.Deck(
+        layers=layers,
+        initial_view_state=_view(shapes),
+        map_provider=None,
+        map_style=None,
+        # "text", not "html": area names come from imported files and must not become markup
+        tooltip={"text": "{name} ({urbanicity})\n{value_text}\n{population_text}"},
+    )
+    return deck, classes
+
+
+def legend_figure(classes: list[tuple[str, float, float]], metric: MapMetric, has_missing: bool) -> go.Figure:
+    """A one-line legend: a coloured square per class with its range, and 'no data'."""
+    entries = [
+        (colour, f"{fmt.number(low, metric.digits)} – {fmt.number(high, metric.digits)}{metric.unit}")
+        for colour, low, high in classes
+    ]
+    if has_missing:
+        entries.append((NO_DATA, "no data"))
+    entries.append(("rgba(0,0,0,0)", "▬ city limit (urban | rural)"))
+    figure = go.Figure()
+    for position, (colour, text) in enumerate(entries):
+        figure.add_trace(
+            go.Scatter(
+                x=[position],
+                y=[0],
+                mode="markers+text",
+                marker={"symbol": "square", "size": 18, "color": colour, "line": {"color": "#666", "width": 1}},
+                text=[text],
+                textposition="middle right",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    figure.update_layout(
+        height=56,
+        margin={"l": 4, "r": 4, "t": 4, "b": 4},
+        xaxis={"visible": False, "range": [-0.2, len(entries)]},
+        yaxis={"visible": False},
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        title=None,
+        font={"size": 13},
+    )
+    return figure

@@ -1,0 +1,211 @@
+"""Streamlit glue shared by app.py and the pages: database, viewer, filters, cached queries.
+
+This is the one module in components/ that imports streamlit; everything else here is a
+pure builder. Data access stays in one place (STYLE.md): one cached read-only DuckDB
+connection per database file version, a cursor per query (inside queries.run), and
+st.cache_data keyed on the file version, the viewer's scope and the parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+import queries
+
+log = logging.getLogger("bridgeboard")
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bridgeboard.duckdb"
+URBANICITY_CHOICES = {"Urban and rural": None, "Urban": "urban", "Rural": "rural"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: decides the scope every query is bound to."""
+
+    role: str  # chief | analyst | director
+    label: str
+    nonprofit_id: int | None = None
+    nonprofit_name: str | None = None
+    email: str | None = None
+
+    @property
+    def scope(self) -> queries.Scope:
+        return queries.Scope(self.role, self.nonprofit_id)
+
+    @property
+    def is_director(self) -> bool:
+        return self.role == "director"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's period and urban/rural choice, shared by every page."""
+
+    start: dt.date
+    end: dt.date
+    urbanicity: str | None
+
+    def params(self) -> dict[str, object]:
+        return {"start_date": self.start, "end_date": self.end, "urbanicity": self.urbanicity}
+
+    def prior(self) -> Filters:
+        """The same period one year earlier."""
+        return Filters(_year_earlier(self.start), _year_earlier(self.end), self.urbanicity)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%b %Y} – {self.end:%b %Y}"
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+# --- database -------------------------------------------------------------------------
+
+
+def database_path() -> Path:
+    return Path(os.environ.get("BRIDGEBOARD_DB", DEFAULT_DB))
+
+
+def database_version(path: Path) -> str:
+    """Changes whenever an import swaps a new file in, so caches and connections renew."""
+    stat = path.stat()
+    return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}"
+
+
+def ensure_database() -> Path:
+    """Build the demo database on first run when the configured file does not exist."""
+    path = database_path()
+    if not path.exists():
+        from data import demo
+
+        with st.spinner("First run: building the demo database. This takes about half a minute…"):
+            demo.build(path)
+    return path
+
+
+def _close(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.close()
+
+
+@st.cache_resource(max_entries=2, on_release=_close, show_spinner=False)
+def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    # version is part of the key only: a new file version opens a new connection
+    return duckdb.connect(path, read_only=True)
+
+
+@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
+def _cached_query(path: str, version: str, scope_key: tuple[str, int | None], name: str, params: tuple) -> pd.DataFrame:
+    scope = queries.Scope(*scope_key)
+    return queries.run(_connection(path, version), name, scope=scope, **dict(params))
+
+
+def query(name: str, **params: object) -> pd.DataFrame:
+    """Run a metric query for the current viewer (their scope is bound by the runner)."""
+    path = database_path()
+    scope = viewer().scope
+    hashable = tuple(sorted((key, tuple(v) if isinstance(v, list) else v) for key, v in params.items()))
+    return _cached_query(str(path), database_version(path), (scope.role, scope.nonprofit_id), name, hashable)
+
+
+# --- viewer ---------------------------------------------------------------------------
+
+
+def demo_viewers() -> list[Viewer]:
+    """Everyone the demo can be viewed as: the chief first, then each nonprofit's director."""
+    users = queries.run(_connection(str(database_path()), database_version(database_path())), "meta/viewers")
+    viewers = []
+    for user in users.itertuples():
+        if user.role == "director":
+            label = f"Director, {user.nonprofit_name}"
+            viewers.append(Viewer("director", label, int(user.nonprofit_id), user.nonprofit_name, user.email))
+        elif user.role == "chief":
+            viewers.append(Viewer("chief", "Chief of police (whole agency)", email=user.email))
+    return viewers
+
+
+def select_demo_viewer() -> Viewer:
+    """The demo banner's "view as" switch; only offered when no sign-in is configured."""
+    viewers = demo_viewers()
+    labels = [v.label for v in viewers]
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    left.warning(
+        "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places.",
+        icon=":material/science:",
+    )
+    chosen = right.selectbox("View as", labels, key="view_as", help="Switch between what each role may see.")
+    selected = viewers[labels.index(chosen)]
+    st.session_state["viewer"] = selected
+    return selected
+
+
+def viewer() -> Viewer:
+    selected = st.session_state.get("viewer")
+    if selected is None:
+        raise RuntimeError("no viewer chosen yet")
+    return selected
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+def sidebar_filters() -> Filters:
+    """Period and urban/rural filters in the sidebar; defaults to the latest 12 months of data."""
+    coverage = query("meta/coverage").iloc[0]
+    last_month = pd.Timestamp(coverage["last_crime_month"]).date()
+    first_month = pd.Timestamp(coverage["first_crime_month"]).date()
+    last_day = (pd.Timestamp(last_month) + pd.offsets.MonthEnd(0)).date()
+    default_start = max(first_month, (pd.Timestamp(last_month) - pd.DateOffset(months=11)).date())
+    with st.sidebar:
+        st.subheader("Filters")
+        picked = st.date_input(
+            "Period",
+            value=(default_start, last_day),
+            min_value=dt.date(first_month.year - 1, 1, 1),
+            max_value=last_day,
+            key="filter_period",
+            help="Compared with the same period one year earlier. Crime counts use whole months.",
+            format="YYYY-MM-DD",
+        )
+        side = st.radio("Areas", list(URBANICITY_CHOICES), key="filter_urbanicity", horizontal=False)
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            start, end = picked
+            st.session_state["last_full_period"] = (start, end)
+        else:
+            start, end = st.session_state.get("last_full_period", (default_start, last_day))
+            st.caption("Pick an end date to change the period; showing the previous one.")
+        st.caption(f"Data from {first_month:%b %Y} to {last_month:%b %Y}.")
+    chosen = Filters(start, end, URBANICITY_CHOICES[side])
+    st.session_state["filters"] = chosen
+    return chosen
+
+
+def filters() -> Filters:
+    return st.session_state["filters"]
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def run_page(page: Callable[[], None] | st.navigation) -> None:
+    """Run the selected page; a failure becomes one sentence on the page, never a traceback."""
+    try:
+        page.run()
+    except queries.QueryError as error:
+        st.error(f"That selection cannot be shown: {error}.")
+    except Exception:
+        log.exception("page failed")
+        st.error("This page could not be drawn because of an internal error; it has been logged.")

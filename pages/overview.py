@@ -1,0 +1,114 @@
+"""Overview: headline numbers, a map of areas and urban vs rural side by side."""
+
+import streamlit as st
+
+from components import charts, headlines, maps, runtime
+
+viewer = runtime.viewer()
+period = runtime.filters()
+year_earlier = period.prior()
+
+st.title("Overview")
+st.caption(
+    f"{period.label}; changes are against {year_earlier.label}"
+    + (f" · {viewer.nonprofit_name}'s programs" if viewer.is_director else " · whole agency")
+)
+
+totals = runtime.query("programs/totals", **period.params())
+violent = runtime.query("crime/yoy", **period.params(), group_by="all", crime_class="violent")
+trust = runtime.query("trust/scores", **period.params(), group_by="all")
+cards = headlines.headlines(
+    totals,
+    runtime.query("programs/totals", **year_earlier.params()),
+    violent,
+    trust,
+    runtime.query("trust/scores", **year_earlier.params(), group_by="all"),
+    own_programs_only=viewer.is_director,
+)
+for column, card in zip(st.columns(len(cards)), cards, strict=True):
+    with column:
+        st.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help, border=True)
+        if card.caption:
+            st.caption(card.caption)
+
+MAP_METRICS = {
+    "Violent crime per 1,000 residents": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "violent"},
+        "group_key",
+        "rate_per_1k",
+        maps.MapMetric("Violent crime per 1,000", "", "reds", 2),
+    ),
+    "All crime per 1,000 residents": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "all"},
+        "group_key",
+        "rate_per_1k",
+        maps.MapMetric("Crime per 1,000", "", "reds", 1),
+    ),
+    "Change in crime vs a year earlier (%)": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "all"},
+        "group_key",
+        "change_pct",
+        maps.MapMetric("Change in crime", "%", "diverging", 1),
+    ),
+    "Resident trust index (0–100)": (
+        "trust/scores",
+        {"group_by": "area"},
+        "group_key",
+        "trust_0_100",
+        maps.MapMetric("Resident trust", "", "blues", 1),
+    ),
+    "Programs running": (
+        "programs/by_area",
+        {},
+        "area_code",
+        "programs_active",
+        maps.MapMetric("Programs running", "", "greens", 0),
+    ),
+    "Program participants per 1,000 residents": (
+        "programs/by_area",
+        {},
+        "area_code",
+        "participants_per_1k",
+        maps.MapMetric("Participants per 1,000", "", "greens", 1),
+    ),
+}
+
+st.subheader("Map")
+choice = st.selectbox("Colour areas by", list(MAP_METRICS), key="overview_map_metric")
+query_name, extra, key_column, value_column, metric = MAP_METRICS[choice]
+frame = runtime.query(query_name, **period.params(), **extra)
+if query_name == "trust/scores":  # areas with too few residents answering stay uncoloured
+    frame = frame[(frame["audience"] == "resident") & frame["reportable"]]
+values = frame.set_index(key_column)[value_column]
+shapes = runtime.query("areas/shapes", urbanicity=period.urbanicity)
+deck, classes = maps.area_map(shapes, values, metric)
+st.pydeck_chart(deck, height=520)
+st.plotly_chart(
+    maps.legend_figure(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()),
+    config={"displayModeBar": False},
+)
+if query_name == "trust/scores":
+    st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
+
+st.subheader("Urban and rural")
+table = charts.urban_rural_table(
+    runtime.query("crime/yoy", **period.params(), group_by="urbanicity", crime_class="violent"),
+    runtime.query("crime/yoy", **period.params(), group_by="urbanicity", crime_class="all"),
+    runtime.query("trust/scores", **period.params(), group_by="urbanicity"),
+    totals,
+)
+if table.empty:
+    st.info("No areas match the current filters.")
+else:
+    st.plotly_chart(charts.urban_rural_figure(table, period.label))
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            column: st.column_config.NumberColumn(heading, format=number_format) if number_format else heading
+            for column, (heading, number_format) in charts.URBAN_RURAL_COLUMNS.items()
+        },
+    )

@@ -1,0 +1,104 @@
+"""The Overview page in AppTest for every demo role, on the fixture database."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from test_sql_trust import weighted_se
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+YEAR_2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+
+
+def open_app(db_path, monkeypatch, view_as=None, period=YEAR_2024):
+    monkeypatch.setenv("BRIDGEBOARD_DB", str(db_path))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    if view_as:
+        app.selectbox(key="view_as").set_value(view_as).run()
+    if period:
+        app.date_input(key="filter_period").set_value(period).run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    return app
+
+
+def cards(app):
+    return {metric.label: (metric.value, metric.delta) for metric in app.metric}
+
+
+def test_chief_sees_the_whole_agency(fixture_path, monkeypatch):
+    app = open_app(fixture_path, monkeypatch)
+    shown = cards(app)
+    # see test_sql_programs / test_sql_crime for the arithmetic; a year earlier: 1 partnership, 1 program, 20 served
+    assert shown["Active partnerships"] == ("2", "+1")
+    assert shown["Programs running"] == ("3", "+2")
+    assert shown["Participants served"] == ("67", "+47")
+    assert shown["Violent crime per 1k"] == ("2.29", "+35.5%")
+    # residents in 2024: r1-r4 (sum w 8, sum w x 537.5) and wave 3 (sum w 120, sum w x 4,500)
+    trust = (537.5 + 4500) / 128  # 39.36; 2023 had 2 responses, too few for a change
+    values = [87.5, 25, 50, 87.5] + [75] * 30 + [25] * 30
+    se = weighted_se(values, [1, 2, 1, 4] + [1] * 30 + [3] * 30)
+    assert shown["Resident trust"] == (f"{trust:.1f}", "")
+    captions = [caption.value for caption in app.caption]
+    assert f"95% CI {trust - 1.96 * se:.1f}–{trust + 1.96 * se:.1f}, n = 64 (effective n 51)." in captions
+    assert "42 offences, 31 a year earlier; within what chance alone would give (Poisson |z| < 2)." in captions
+    assert any("whole agency" in caption for caption in captions)
+
+
+@pytest.mark.parametrize(
+    ("view_as", "expected"),
+    [
+        ("Director, Youth Org", {"partnerships": ("1", "+0"), "programs": ("2", "+1"), "participants": ("58", "+38")}),
+        ("Director, Housing Org", {"partnerships": ("1", "+1"), "programs": ("1", "+1"), "participants": ("9", "+9")}),
+    ],
+)
+def test_director_sees_own_programs(fixture_path, monkeypatch, view_as, expected):
+    app = open_app(fixture_path, monkeypatch, view_as=view_as)
+    shown = cards(app)
+    for key, label in (
+        ("partnerships", "Your active partnerships"),
+        ("programs", "Your programs running"),
+        ("participants", "Your participants served"),
+    ):
+        value, delta = expected[key]
+        assert shown[label] == (value, f"{delta}")
+    # area-wide crime is the same for every viewer
+    assert shown["Violent crime per 1k"] == ("2.29", "+35.5%")
+
+
+def test_rural_filter_changes_every_number(fixture_path, monkeypatch):
+    app = open_app(fixture_path, monkeypatch)
+    app.radio(key="filter_urbanicity").set_value("Rural").run()
+    shown = cards(app)
+    assert shown["Programs running"] == ("1", "+1")
+    # the rate counts C3 only (D4 has no population); the change compares counts: 7 vs 1
+    assert shown["Violent crime per 1k"] == ("2.00", "+600.0%")
+    assert shown["Resident trust"][0] == "—"  # 1 rural respondent
+
+
+def test_map_and_urban_rural_table(fixture_path, monkeypatch):
+    app = open_app(fixture_path, monkeypatch)
+    table = app.dataframe[0].value.set_index("side")
+    assert table.loc["Urban", "violent_per_1k"] == pytest.approx(35 / 15)
+    assert table.loc["Rural", "participants_per_1k"] == pytest.approx(9 / 2)
+    assert table.loc["Urban", "participants_served"] == 58
+    app.selectbox(key="overview_map_metric").set_value("Program participants per 1,000 residents").run()
+    assert not app.exception
+    charts = app.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    spec = charts[0].proto.json
+    assert '"Birch"' in spec and "Participants per 1,000: 8.3" in spec
+
+
+def test_unreadable_database_gives_one_sentence(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"this is not a database")
+    monkeypatch.setenv("BRIDGEBOARD_DB", str(broken))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        f"Bridgeboard cannot open its database at {broken}. "
+        "Check BRIDGEBOARD_DB or rebuild it with `python -m data demo`."
+    ]

@@ -1,0 +1,160 @@
+"""The Overview in a real headless Chromium against `streamlit run` on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import independent
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+# No background traffic: this machine has no internet and Chromium otherwise keeps retrying.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ERROR_TEXT = re.compile(r"Traceback|Exception|Error:|StreamlitAPI|KeyError|ValueError|TypeError")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_path, tmp_path_factory):
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "BRIDGEBOARD_DB": str(demo_path)}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium chromium-driver)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1100},
+        )
+        yield context.new_page()
+        context.close()
+
+
+def _wait_until_idle(page) -> None:
+    """Streamlit shows a 'running' widget while the script runs; wait for it to go."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def test_overview_renders_map_and_headline_numbers(server, page, demo_con):
+    page.goto(server, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
+    _wait_until_idle(page)
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    shown = dict(zip([label.strip() for label in labels], [value.strip() for value in values], strict=True))
+    start, end = independent.default_period(demo_con)
+    truth = independent.expected(demo_con, start, end, None)
+    assert shown["Programs running"] == f"{truth.programs_active:,}"
+    assert shown["Participants served"] == f"{truth.participants_served:,}"
+    assert shown["Violent crime per 1k"] == f"{truth.violent_per_1k:,.2f}"
+    assert shown["Resident trust"] == f"{truth.trust:,.1f}"
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    box = canvas.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 300
+    body = page.inner_text("body")
+    assert not ERROR_TEXT.search(body), ERROR_TEXT.search(body)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
+
+
+def test_view_as_a_director_in_the_browser(server, page, demo_con):
+    page.goto(server, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    director = demo_con.execute(
+        "select n.nonprofit_id, n.name from app_users u join nonprofits n using (nonprofit_id)"
+        " where u.role = 'director' order by n.name limit 1"
+    ).fetchone()
+    page.get_by_role("combobox", name="View as").click()
+    page.get_by_role("option", name=f"Director, {director[1]}").click()
+    page.get_by_text("Your programs running").wait_for(timeout=60_000)
+    _wait_until_idle(page)
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    labels = [label.strip() for label in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()]
+    shown = dict(zip(labels, [value.strip() for value in values], strict=True))
+    start, end = independent.default_period(demo_con)
+    truth = independent.expected(demo_con, start, end, int(director[0]))
+    assert shown["Your programs running"] == f"{truth.programs_active:,}"
+    assert shown["Your participants served"] == f"{truth.participants_served:,}"
+    assert not ERROR_TEXT.search(page.inner_text("body"))
+    page.screenshot(path=str(SCREENSHOTS / "overview-director.png"), full_page=True)
