@@ -79,7 +79,9 @@ def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
                     marker_color=SIDE_COLOURS[row["side"]],
                     error_y=error,
                     text=["n/a" if pd.isna(value) else f"{value:,.1f}"],
+                    # next to an error bar the label goes inside, at the base, so the two never overlap
                     textposition="outside" if error is None else "inside",
+                    insidetextanchor="start",
                     hovertemplate=f"{row['side']}: %{{y:,.2f}}<extra></extra>",
                     showlegend=False,
                 ),
