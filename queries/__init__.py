@@ -4,7 +4,10 @@ Each `.sql` file is one statement with a header that declares its parameters:
 
     -- param $start_date date: first day included
     -- param $urbanicity varchar null, one of urban|rural: restrict to urban or rural areas
+    -- param $window_months integer = 12: months before and after the start
     -- param $scope_nonprofit_id integer null: the viewer's organisation (bound by the runner)
+
+A parameter with `= value` may be left out and takes that value (`= null` for none).
 
 The runner checks the caller's keyword arguments against that header (missing, unknown,
 wrong type, outside the allowed values) before DuckDB sees them, binds them as named
@@ -24,7 +27,7 @@ import functools
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -34,7 +37,8 @@ QUERY_DIR = Path(__file__).parent
 _NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
 _PARAM_LINE = re.compile(
     r"^--\s*param\s+\$(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>date|integer|double|varchar|boolean|varchar\[\])"
-    r"(?P<null>\s+null)?(?:\s*,\s*one of\s+(?P<choices>[a-z0-9_|]+))?\s*:\s*(?P<doc>.+)$",
+    r"(?P<null>\s+null)?(?:\s*=\s*(?P<default>[a-z0-9_.-]+))?"
+    r"(?:\s*,\s*one of\s+(?P<choices>[a-z0-9_|]+))?\s*:\s*(?P<doc>.+)$",
     re.IGNORECASE,
 )
 _COLUMN_LINE = re.compile(r"^--\s*column\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z\[\]]+)\s*:\s*(?P<doc>.+)$")
@@ -65,6 +69,9 @@ class Scope:
         return {"scope_nonprofit_id": self.nonprofit_id}
 
 
+_NO_DEFAULT = object()
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -72,6 +79,11 @@ class Param:
     nullable: bool
     choices: tuple[str, ...]
     doc: str
+    default: object = _NO_DEFAULT
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _NO_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -126,9 +138,13 @@ def spec(name: str) -> QuerySpec:
     for line in header[1:]:
         if match := _PARAM_LINE.match(line):
             choices = tuple(match["choices"].split("|")) if match["choices"] else ()
-            params[match["name"]] = Param(
-                match["name"], match["type"].lower(), bool(match["null"]), choices, match["doc"].strip()
-            )
+            param = Param(match["name"], match["type"].lower(), bool(match["null"]), choices, match["doc"].strip())
+            if match["default"] is not None:
+                default = None if match["default"] == "null" else match["default"]
+                if param.type == "integer" and default is not None:
+                    default = int(default)
+                param = replace(param, default=_coerce(name, param, default))
+            params[param.name] = param
         elif match := _COLUMN_LINE.match(line):
             columns.append(Column(match["name"], match["type"], match["doc"].strip()))
         elif match := _KEY_LINE.match(line):
@@ -210,6 +226,9 @@ def bind(name: str, scope: Scope | None, params: dict[str, object]) -> dict[str,
         if scope is None:
             raise QueryError(f"{name} reads program-level data and needs the viewer's scope")
         values.update({key: value for key, value in scope.bindings().items() if key in query.params})
+    for key, param in query.params.items():
+        if key not in values and param.has_default:
+            values[key] = param.default
     missing = [key for key in query.params if key not in values]
     if missing:
         param = query.params[missing[0]]

@@ -23,7 +23,6 @@ def test_runs_on_its_own_cursor_with_bound_values(con):
     [
         ({"crime_class": "violent", "start_date": None}, "needs a value"),
         ({"crime_class": "violent", "colour": "red"}, "unknown parameter $colour"),
-        ({}, "missing parameter $crime_class"),
         ({"crime_class": "violent", "start_date": "31/01/2024"}, "must be a date like 2024-01-31"),
         ({"crime_class": "violent", "start_date": "1850-01-01"}, "between 1900 and 2100"),
         ({"crime_class": "violent", "start_date": 20240101}, "must be a date"),
@@ -36,6 +35,16 @@ def test_bad_parameters_are_refused_with_a_sentence(con, params, message):
     with pytest.raises(QueryError, match=message.replace("$", r"\$")):
         queries.run(con, "crime/yoy", **{**GOOD, **params})
     assert queries.run(con, "meta/coverage").shape[0] == 1  # the connection is still usable
+
+
+def test_missing_parameter_and_defaults(con):
+    with pytest.raises(QueryError, match=r"missing parameter \$end_date \(date: last day of the period"):
+        queries.run(con, "crime/yoy", start_date="2024-01-01", urbanicity=None)
+    # $group_by and $crime_class declare defaults (area, all) and may be left out
+    frame = queries.run(con, "crime/yoy", start_date="2024-01-01", end_date="2024-12-31", urbanicity=None)
+    assert list(frame["group_key"]) == ["A1", "B2", "C3", "D4"]
+    assert frame["incidents"].sum() == 42 + 51
+    assert queries.spec("crime/yoy").params["crime_class"].default == "all"
 
 
 @pytest.mark.parametrize("name", ["../data/schema", "crime/../../x", "crime/nope", "CRIME/yoy", "", "crime"])

@@ -3,8 +3,8 @@
 -- param $start_date date: first day of the period; counts use whole calendar months from its month on
 -- param $end_date date: last day of the period; months starting after it are left out
 -- param $urbanicity varchar null, one of urban|rural: only urban or only rural areas; null = both
--- param $group_by varchar, one of area|urbanicity|all: how rows are grouped
--- param $crime_class varchar, one of all|violent|property|other: which offences count
+-- param $group_by varchar = area, one of area|urbanicity|all: how rows are grouped
+-- param $crime_class varchar = all, one of all|violent|property|other: which offences count
 -- column group_key varchar: area code, 'urban' / 'rural', or 'all'
 -- column group_label varchar: area name, 'Urban' / 'Rural', or 'All areas'
 -- column urbanicity varchar: 'urban' or 'rural'; null for a group mixing both
