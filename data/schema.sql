@@ -364,3 +364,94 @@ from served
 qualify row_number() over (
     partition by partnership_id order by population desc, area_count desc, urbanicity desc
 ) = 1;
+
+-- Survey metrics are defined once, here, and used by every trust query and the public
+-- export. Each answer goes on 0-100 with its wave's own scale; a respondent's index is
+-- the mean of the items they answered; answered_on falls back to the wave's last day.
+create view response_indices as
+select
+    survey_responses.response_id,
+    survey_responses.wave_id,
+    survey_waves.name as wave_name,
+    survey_waves.audience,
+    survey_responses.area_id,
+    coalesce(survey_responses.responded_on, survey_waves.fielded_to) as answered_on,
+    survey_responses.weight,
+    survey_responses.age_band,
+    survey_responses.gender,
+    survey_responses.race_ethnicity,
+    (list_avg(list_filter(
+        [survey_responses.trust_respect, survey_responses.trust_listen,
+         survey_responses.trust_fair, survey_responses.trust_rely],
+        lambda item: item is not null)) - survey_responses.scale_min)
+        / (survey_responses.scale_max - survey_responses.scale_min) * 100 as trust_0_100,
+    (list_avg(list_filter(
+        [survey_responses.safety_day, survey_responses.safety_night],
+        lambda item: item is not null)) - survey_responses.scale_min)
+        / (survey_responses.scale_max - survey_responses.scale_min) * 100 as safety_0_100,
+from survey_responses
+join survey_waves using (wave_id);
+
+-- Weighted estimates over the rows of a group where x is not null (aggregate macros):
+-- mean = sum(w x) / sum(w); Kish effective n = (sum w)^2 / sum(w^2); linearised
+-- with-replacement standard error sqrt(n / (n - 1) * sum(w^2 (x - mean)^2)) / sum(w),
+-- expanded so it needs one pass; null for fewer than two respondents.
+create macro weighted_mean(x, w) as sum(w * x) / sum(w);
+create macro kish_n_eff(w) as sum(w) * sum(w) / sum(w * w);
+create macro weighted_se(x, w) as
+    case when count(x) >= 2 then
+        sqrt(greatest(
+            count(x) / (count(x) - 1)
+            * (sum(w * w * x * x) - 2 * (sum(w * x) / sum(w)) * sum(w * w * x)
+               + (sum(w * x) / sum(w)) ** 2 * sum(w * w)),
+            0)) / sum(w)
+    end;
+-- A survey estimate is shown only with at least 50 respondents and an effective n of 30.
+create macro is_reportable(n, n_eff) as coalesce(n >= 50 and n_eff >= 30, false);
+
+-- Treated and comparison areas for a partnership over a span of months, defined once for
+-- impact/wdd and impact/event_study. Treated: the areas the partnership serves. Control:
+-- areas of the same urbanicity that no partnership serves with a program of the same
+-- focus running at any time in [window_from, window_until).
+create macro comparison_areas(target_partnership_id, window_from, window_until) as table
+with
+target as (
+    select partnership_urbanicity.urbanicity
+    from partnership_urbanicity
+    where partnership_urbanicity.partnership_id = target_partnership_id
+),
+target_focus as (
+    select distinct programs.focus from programs where programs.partnership_id = target_partnership_id
+),
+same_focus_programs as (
+    select programs.program_id, programs.partnership_id
+    from programs
+    where programs.focus in (select focus from target_focus)
+      and programs.start_date < window_until
+      and coalesce(programs.end_date, window_until) >= window_from
+),
+excluded as (
+    select program_areas.area_id from program_areas join same_focus_programs using (program_id)
+    union
+    select partnership_areas.area_id from partnership_areas join same_focus_programs using (partnership_id)
+    union
+    select partnership_areas.area_id from partnership_areas
+    where partnership_areas.partnership_id = target_partnership_id
+)
+select partnership_areas.area_id, 'treated' as role
+from partnership_areas
+where partnership_areas.partnership_id = target_partnership_id
+union all
+select areas.area_id, 'control' as role
+from areas
+join target on areas.urbanicity = target.urbanicity
+where areas.area_id not in (select area_id from excluded);
+
+-- Fiscal years are named by the calendar year they end in and start in the month stored
+-- as schema_meta 'fiscal_year_start_month' (1 = calendar years when absent).
+create macro fiscal_year_start_month() as
+    (select coalesce(max(value)::integer, 1) from schema_meta where key = 'fiscal_year_start_month');
+create macro fiscal_year_first_day(fiscal_year) as
+    make_date(fiscal_year - case when fiscal_year_start_month() > 1 then 1 else 0 end, fiscal_year_start_month(), 1);
+create macro fiscal_year_last_day(fiscal_year) as
+    (fiscal_year_first_day(fiscal_year) + interval 1 year - interval 1 day)::date;

@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 import queries
@@ -89,3 +90,74 @@ def test_groups_urbanicity_quarter_and_missing_demographics(con):
 
 def test_empty_period(con):
     assert scores(con, start_date="2019-01-01", end_date="2019-12-31", group_by="all").empty
+
+
+def test_resident_officer_gap(con):
+    frame = scores(con, start_date="2024-01-01", end_date="2024-12-31", group_by="all").set_index("audience")
+    residents, officers = frame.loc["resident"], frame.loc["officer"]
+    # residents 2024: 64 answers, mean (537.5 + 4,500) / 128; officers: 100 and 50 -> 75
+    assert residents.trust_0_100 == pytest.approx(5037.5 / 128)
+    assert officers.trust_0_100 == pytest.approx(75.0)
+    assert residents.gap_0_100 == pytest.approx(5037.5 / 128 - 75)  # -35.6: residents trust less
+    assert officers.gap_0_100 == residents.gap_0_100
+    assert residents.gap_se == pytest.approx(math.sqrt(residents.se**2 + officers.se**2))
+    assert residents.gap_ci_low == pytest.approx(residents.gap_0_100 - 1.96 * residents.gap_se)
+    assert not residents.gap_reportable  # only 2 officers
+    # a group where only residents answered has no gap
+    by_side = scores(con, start_date="2024-01-01", end_date="2024-12-31", group_by="urbanicity")
+    assert pd.isna(by_side.set_index(["audience", "group_key"]).loc[("resident", "rural"), "gap_0_100"])
+
+
+def before_after(con, **params):
+    base = {"start_date": "2020-01-01", "end_date": "2026-12-31", "urbanicity": None, "partnership_id": 1}
+    return queries.run(con, "trust/before_after", **{**base, **params}).iloc[0]
+
+
+def test_before_after_a_partnership(con):
+    row = before_after(con)
+    # P1 started 2023-01-01 in A1 + B2; 12 months either side
+    assert row.window_days == 365
+    assert row.before_from == pd.Timestamp("2022-01-01") and row.after_to == pd.Timestamp("2023-12-31")
+    # before: wave 4 -> 25 (w1), 50 (w2), 0 (w1): (25 + 100 + 0) / 4 = 31.25
+    assert (row.n_before, row.trust_before) == (3, pytest.approx(31.25))
+    assert row.se_before == pytest.approx(weighted_se([25, 50, 0], [1, 2, 1]))
+    # after: r6 50 and r7 75 (weights 1) -> 62.5
+    assert (row.n_after, row.trust_after) == (2, pytest.approx(62.5))
+    assert row.se_after == pytest.approx(weighted_se([50, 75], [1, 1]))  # 12.5
+    assert row.difference == pytest.approx(31.25)
+    se = math.sqrt(row.se_before**2 + row.se_after**2)
+    assert row.difference_se == pytest.approx(se)
+    assert (row.difference_ci_low, row.difference_ci_high) == (
+        pytest.approx(31.25 - 1.96 * se),
+        pytest.approx(31.25 + 1.96 * se),
+    )
+    assert row.significant == (1.96 * se < 31.25)
+    assert not row.reportable
+
+
+def test_before_after_windows_are_clipped_equally(con):
+    # data asked for from 2022-07-01 only: the before window shrinks to 184 days, and so does the after one
+    row = before_after(con, start_date="2022-07-01")
+    assert row.window_days == (pd.Timestamp("2023-01-01") - pd.Timestamp("2022-07-01")).days
+    assert row.n_before == 3
+    assert row.n_after == 2  # r6, r7 on 2023-05 are inside 184 days of the start
+    shorter = before_after(con, window_months=3)
+    assert (shorter.n_before, shorter.n_after) == (3, 0)  # 2022-11-15 is within 3 months; May 2023 is not
+    assert math.isnan(shorter.difference)
+    assert before_after(con, urbanicity="rural").n_before == 0  # P1 serves no rural area
+
+
+def test_null_or_bad_weights_are_refused_at_load(fixture_path, tmp_path):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(fixture_path, copy)
+    writable = duckdb.connect(str(copy))
+    insert = "insert into survey_responses values (999, 1, 1, 5, 1, null, ?, null, null, null, 3, 3, 3, 3, 3, 3)"
+    for weight in (None, 0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(duckdb.ConstraintException):
+            writable.execute(insert, [weight])
+    writable.execute(insert, [0.5])  # a valid weight is accepted
+    writable.close()

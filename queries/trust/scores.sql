@@ -25,36 +25,31 @@
 -- column safety_favourable_pct double: weighted % above the midpoint
 -- column safety_unfavourable_pct double: weighted % below the midpoint
 -- column safety_reportable boolean: safety_n >= 50 and safety_n_eff >= 30
+-- column gap_0_100 double: resident minus officer trust_0_100 in the same group (same value on both rows); null unless both audiences answered
+-- column gap_se double: sqrt(se_resident^2 + se_officer^2), the two samples being independent
+-- column gap_ci_low double: gap_0_100 - 1.96 gap_se
+-- column gap_ci_high double: gap_0_100 + 1.96 gap_se
+-- column gap_reportable boolean: both audiences' estimates are reportable
 -- note: Each answer is put on 0-100 with (answer - scale_min) / (scale_max - scale_min) x 100 using
 -- its wave's own scale; a respondent's index is the mean of the items they answered (trust:
 -- respect, listen, fair, rely; safety: day, night). Groups use survey weights: mean = sum(w x) / sum(w),
 -- se = sqrt(n / (n - 1) x sum(w^2 (x - mean)^2)) / sum(w), 95% CI = mean +/- 1.96 se.
 with
 
-responses as (
-    select
-        survey_responses.*,
-        survey_waves.audience,
-        survey_waves.name as wave_name,
-        survey_waves.fielded_to,
-        coalesce(survey_responses.responded_on, survey_waves.fielded_to) as answered_on,
-        (survey_responses.scale_max - survey_responses.scale_min)::double as scale_span,
-    from survey_responses
-    join survey_waves using (wave_id)
-),
-
 in_scope as (
-    select responses.*, areas.area_code, areas.name as area_name, areas.urbanicity,
-    from responses
+    select response_indices.*, areas.area_code, areas.name as area_name, areas.urbanicity,
+    from response_indices
     left join areas using (area_id)
-    where responses.answered_on between $start_date and $end_date
+    where response_indices.answered_on between $start_date and $end_date
       and ($urbanicity is null or areas.urbanicity = $urbanicity)
 ),
 
-indexed as (
+grouped as (
     select
         audience,
         weight,
+        trust_0_100,
+        safety_0_100,
         case $group_by
             when 'all' then 'all'
             when 'area' then coalesce(area_code, 'not stated')
@@ -70,57 +65,32 @@ indexed as (
             when 'all' then 'All respondents'
             when 'area' then coalesce(area_name, 'Area not stated')
             when 'wave' then wave_name
-            else null
         end as fixed_label,
-        (list_avg(list_filter([trust_respect, trust_listen, trust_fair, trust_rely], lambda item: item is not null))
-            - scale_min) / scale_span * 100 as trust_0_100,
-        (list_avg(list_filter([safety_day, safety_night], lambda item: item is not null))
-            - scale_min) / scale_span * 100 as safety_0_100,
     from in_scope
 ),
 
 long as (
     select audience, group_key, fixed_label, weight, 'trust' as measure, trust_0_100 as score
-    from indexed where trust_0_100 is not null
+    from grouped where trust_0_100 is not null
     union all
     select audience, group_key, fixed_label, weight, 'safety' as measure, safety_0_100 as score
-    from indexed where safety_0_100 is not null
-),
-
-sums as (
-    select
-        audience,
-        group_key,
-        any_value(fixed_label) as fixed_label,
-        measure,
-        count(*) as n,
-        sum(weight) as sw,
-        sum(weight * weight) as sw2,
-        sum(weight * score) / sum(weight) as mean,
-        sum(weight * score) as swx,
-        sum(weight * weight * score) as sw2x,
-        sum(weight * weight * score * score) as sw2x2,
-        sum(weight) filter (where score > 50) * 100 / sum(weight) as favourable_pct,
-        sum(weight) filter (where score < 50) * 100 / sum(weight) as unfavourable_pct,
-    from long
-    group by audience, group_key, measure
+    from grouped where safety_0_100 is not null
 ),
 
 estimates as (
     select
         audience,
         group_key,
-        fixed_label,
+        any_value(fixed_label) as fixed_label,
         measure,
-        n,
-        sw * sw / sw2 as n_eff,
-        mean,
-        case when n >= 2 then
-            sqrt(greatest(n / (n - 1) * (sw2x2 - 2 * mean * sw2x + mean * mean * sw2), 0)) / sw
-        end as se,
-        coalesce(favourable_pct, 0) as favourable_pct,
-        coalesce(unfavourable_pct, 0) as unfavourable_pct,
-    from sums
+        count(*) as n,
+        kish_n_eff(weight) as n_eff,
+        weighted_mean(score, weight) as mean,
+        weighted_se(score, weight) as se,
+        coalesce(sum(weight) filter (where score > 50), 0) * 100 / sum(weight) as favourable_pct,
+        coalesce(sum(weight) filter (where score < 50), 0) * 100 / sum(weight) as unfavourable_pct,
+    from long
+    group by audience, group_key, measure
 ),
 
 wide as (
@@ -144,31 +114,52 @@ wide as (
     group by audience, group_key
 ),
 
+gaps as (
+    select
+        group_key,
+        max(trust_0_100) filter (where audience = 'resident')
+            - max(trust_0_100) filter (where audience = 'officer') as gap_0_100,
+        sqrt(max(se) filter (where audience = 'resident') ** 2
+            + max(se) filter (where audience = 'officer') ** 2) as gap_se,
+        coalesce(bool_and(is_reportable(n, n_eff)) filter (where audience in ('resident', 'officer'))
+            and count(distinct audience) = 2, false) as gap_reportable,
+    from wide
+    group by group_key
+),
+
 final as (
     select
-        audience,
-        group_key,
-        group_label,
-        n,
-        n_eff,
-        trust_0_100,
-        se,
-        case when se is not null then greatest(trust_0_100 - 1.96 * se, 0) end as ci_low,
-        case when se is not null then least(trust_0_100 + 1.96 * se, 100) end as ci_high,
-        favourable_pct,
-        unfavourable_pct,
-        coalesce(n >= 50 and n_eff >= 30, false) as reportable,
-        safety_n,
-        safety_n_eff,
-        safety_0_100,
-        safety_se,
-        case when safety_se is not null then greatest(safety_0_100 - 1.96 * safety_se, 0) end as safety_ci_low,
-        case when safety_se is not null then least(safety_0_100 + 1.96 * safety_se, 100) end as safety_ci_high,
-        safety_favourable_pct,
-        safety_unfavourable_pct,
-        coalesce(safety_n >= 50 and safety_n_eff >= 30, false) as safety_reportable,
+        wide.audience,
+        wide.group_key,
+        wide.group_label,
+        wide.n,
+        wide.n_eff,
+        wide.trust_0_100,
+        wide.se,
+        case when wide.se is not null then greatest(wide.trust_0_100 - 1.96 * wide.se, 0) end as ci_low,
+        case when wide.se is not null then least(wide.trust_0_100 + 1.96 * wide.se, 100) end as ci_high,
+        wide.favourable_pct,
+        wide.unfavourable_pct,
+        is_reportable(wide.n, wide.n_eff) as reportable,
+        wide.safety_n,
+        wide.safety_n_eff,
+        wide.safety_0_100,
+        wide.safety_se,
+        case when wide.safety_se is not null then greatest(wide.safety_0_100 - 1.96 * wide.safety_se, 0) end
+            as safety_ci_low,
+        case when wide.safety_se is not null then least(wide.safety_0_100 + 1.96 * wide.safety_se, 100) end
+            as safety_ci_high,
+        wide.safety_favourable_pct,
+        wide.safety_unfavourable_pct,
+        is_reportable(wide.safety_n, wide.safety_n_eff) as safety_reportable,
+        gaps.gap_0_100,
+        gaps.gap_se,
+        gaps.gap_0_100 - 1.96 * gaps.gap_se as gap_ci_low,
+        gaps.gap_0_100 + 1.96 * gaps.gap_se as gap_ci_high,
+        gaps.gap_reportable,
     from wide
-    order by audience desc, group_key
+    join gaps using (group_key)
+    order by wide.audience desc, wide.group_key
 )
 
 select * from final
