@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 import queries
@@ -77,3 +78,79 @@ def test_empty_period_and_filter(con):
     assert frame["change_pct"].isna().all()
     rural = yoy(con, urbanicity="rural", group_by="area", crime_class="violent")
     assert list(rural.index) == ["C3", "D4"]
+
+
+def monthly(con, **params):
+    base = {"start_date": "2024-01-01", "end_date": "2024-12-31", "urbanicity": None, "categories": None}
+    return queries.run(con, "crime/monthly", **{**base, **params})
+
+
+def test_monthly_is_zero_filled_by_area_month_and_category(con):
+    frame = monthly(con, categories=["robbery", "theft"])
+    # 4 areas x 12 months x 2 categories, every cell present even with no offence
+    assert len(frame) == 4 * 12 * 2
+    cell = frame.set_index(["group_key", "month", "category"])
+    assert cell.loc[("A1", pd.Timestamp("2024-01-01"), "robbery"), "incidents"] == 10
+    assert cell.loc[("A1", pd.Timestamp("2024-01-01"), "robbery"), "rate_per_1k"] == pytest.approx(1.0)  # 10 / 10k
+    assert cell.loc[("A1", pd.Timestamp("2024-02-01"), "robbery"), "incidents"] == 0  # a zero-incident month
+    assert cell.loc[("A1", pd.Timestamp("2024-12-01"), "theft"), "incidents"] == 1  # 23:59 on 31 December
+    # D4 has no population: counts yes, rate null (never 0 or infinity)
+    assert cell.loc[("D4", pd.Timestamp("2024-09-01"), "robbery"), "incidents"] == 3
+    assert math.isnan(cell.loc[("D4", pd.Timestamp("2024-09-01"), "robbery"), "rate_per_1k"])
+    assert frame["incidents"].sum() == 30 + 51 + 3
+
+
+def test_monthly_by_urbanicity_and_all(con):
+    urban = monthly(con, group_by="urbanicity", categories=["robbery"], urbanicity="urban")
+    assert set(urban["group_key"]) == {"urban"} and len(urban) == 12
+    july = urban.set_index("month").loc[pd.Timestamp("2024-07-01")]
+    assert july.incidents == 20 and july.rate_per_1k == pytest.approx(20 / 15)  # A1 + B2 = 15,000
+    every = monthly(con, group_by="all")
+    assert len(every) == 12 * 17  # all 17 categories
+    assert every["incidents"].sum() == 42 + 51
+    # rural: D4's 3 robberies count but only C3's population rates
+    rural = monthly(con, group_by="urbanicity", urbanicity="rural", categories=["robbery"]).set_index("month")
+    assert rural.loc[pd.Timestamp("2024-09-01"), "incidents"] == 3
+    assert rural.loc[pd.Timestamp("2024-09-01"), "rate_per_1k"] == 0  # no robbery in C3 that month
+
+
+def test_monthly_limits_to_months_with_data_and_refuses_unknown_categories(con):
+    # the database holds crime from 2023-02 to 2025-01: nothing is invented outside it
+    frame = monthly(con, start_date="2020-01-01", end_date="2030-12-31", group_by="all", categories=["theft"])
+    assert frame["month"].min() == pd.Timestamp("2023-02-01") and frame["month"].max() == pd.Timestamp("2025-01-01")
+    assert len(frame) == 24
+    with pytest.raises(queries.QueryError, match="must be one of"):
+        monthly(con, categories=["theft", "jaywalking"])
+    assert monthly(con, start_date="2019-01-01", end_date="2019-12-31").empty
+
+
+def test_rolling_mean_over_12_months(con):
+    frame = queries.run(
+        con, "crime/rolling", start_date="2024-01-01", end_date="2024-12-31", urbanicity=None, group_by="all"
+    ).set_index("month")
+    assert len(frame) == 12
+    # Feb 2023..Jan 2024: 20 + 40 + 2 (May) + 10 (Jun) + 1 (Nov) + 10 (Jan) = 83 over 12 months
+    assert frame.loc[pd.Timestamp("2024-01-01"), "incidents"] == 10
+    assert frame.loc[pd.Timestamp("2024-01-01"), "rolling_12m_incidents"] == pytest.approx(83 / 12)
+    # Jan..Dec 2024: 42 violent + 51 property = 93
+    assert frame.loc[pd.Timestamp("2024-12-01"), "rolling_12m_incidents"] == pytest.approx(93 / 12)
+    assert frame.loc[pd.Timestamp("2024-12-01"), "rolling_12m_rate_per_1k"] == pytest.approx(
+        (10 + 50 + 5 + 20 + 4 + 1) / 17 / 12  # the offences in areas with population, per 1,000 of 17,000
+    )
+
+
+def test_rolling_is_null_until_twelve_months_exist(con):
+    frame = queries.run(
+        con,
+        "crime/rolling",
+        start_date="2023-01-01",
+        end_date="2023-12-31",
+        urbanicity="urban",
+        group_by="area",
+        crime_class="violent",
+    )
+    a1 = frame[frame["group_key"] == "A1"].set_index("month")
+    # data start in February 2023: January 2024 is the first month with 12 behind it
+    assert a1["rolling_12m_incidents"].isna().all()
+    assert a1.loc[pd.Timestamp("2023-02-01"), "incidents"] == 20
+    assert set(frame["group_key"]) == {"A1", "B2"}
