@@ -767,7 +767,13 @@ def build(out: str | os.PathLike, seed: int = 1, incidents: int = 300_000) -> No
     with db.building(out) as con:
         db.create_schema(con)
         con.executemany(
-            "insert into schema_meta values (?, ?)", [("demo_seed", str(seed)), ("demo_incidents", str(incidents))]
+            "insert into schema_meta values (?, ?)",
+            [
+                ("demo_seed", str(seed)),
+                ("demo_incidents", str(incidents)),
+                # the city's fiscal year runs July to June, named by the year it ends in
+                ("fiscal_year_start_month", "7"),
+            ],
         )
         _write_cast(con, polygons)
         activity = _program_activity(seed)

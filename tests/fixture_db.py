@@ -70,6 +70,8 @@ CRIMES = [
 #   r5 C3 w1: no trust answer; safety 4,4 -> 75
 # Wave 0 (residents 2023, scale 1-5): r6 A1 w1 trust 3s -> 50; r7 B2 w1 trust 4s -> 75
 # Wave 2 (officers 2024, scale 1-7): o1 A1 w1 trust 7s -> 100; o2 no area w1 trust 4s -> 50
+# Wave 4 (residents 2022 Q4, scale 1-5, 2022-11-15), before P1 started: r10 A1 w1 trust 2s -> 25;
+#   r11 B2 w2 trust 3s -> 50; r12 A1 w1 trust 1s -> 0
 # Wave 3 (residents 2024 Q4, scale 1-5, all in B2, 2024-11-15), enough to be reportable:
 #   ids 100-129 weight 1, every item 4 -> 75; ids 130-159 weight 3, every item 2 -> 25
 #   alone: n 60, sum w 120, mean (30*75 + 90*25) / 120 = 37.5, n_eff 120^2 / (30 + 270) = 48
@@ -83,21 +85,64 @@ RESPONSES = [
     (7, 0, 2, "2023-05-03", 1.0, 4, 4, 4, 4, None, None),
     (8, 2, 1, "2024-10-10", 1.0, 7, 7, 7, 7, None, None),
     (9, 2, None, "2024-10-11", 1.0, 4, 4, 4, 4, None, None),
+    (10, 4, 1, "2022-11-15", 1.0, 2, 2, 2, 2, None, None),
+    (11, 4, 2, "2022-11-15", 2.0, 3, 3, 3, 3, None, None),
+    (12, 4, 1, "2022-11-15", 1.0, 1, 1, 1, 1, None, None),
     *[(100 + i, 3, 2, "2024-11-15", 1.0, 4, 4, 4, 4, 4, 4) for i in range(30)],
     *[(130 + i, 3, 2, "2024-11-15", 3.0, 2, 2, 2, 2, 2, 2) for i in range(30)],
 ]
 
-# program_activity: (program_id, month, participants, new_participants, sessions, volunteer_hours)
+# program_activity: (program_id, month, participants, new_participants, sessions, volunteer_hours,
+#   events, attendance_expected, attendance_actual, exits, completions, sessions_co_delivered)
 # Served in 2024: G1 22 (January, its first 2024 month) + 3 = 25; G3 30 + 0 + 3 = 33; G2 6 + 3 = 9.
 ACTIVITY = [
-    (1, "2023-12-01", 20, 5, 4, 10.0),
-    (1, "2024-01-01", 22, 4, 4, 10.0),
-    (1, "2024-02-01", 25, 3, 4, 10.0),
-    (2, "2024-03-01", 6, 6, 2, 0.0),
-    (2, "2024-04-01", 9, 3, 2, 0.0),
-    (3, "2024-06-01", 30, 30, 8, 5.0),
-    (3, "2024-07-01", 28, 0, 8, 5.0),
-    (3, "2024-08-01", 31, 3, 8, 5.0),
+    (1, "2023-12-01", 20, 5, 4, 10.0, 0, 80, 60, 0, 0, 0),
+    (1, "2024-01-01", 22, 4, 4, 10.0, 1, 88, 70, 2, 1, 2),
+    (1, "2024-02-01", 25, 3, 4, 10.0, 0, 100, 80, 3, 3, 1),
+    (2, "2024-03-01", 6, 6, 2, 0.0, 0, 12, 12, 0, 0, 2),
+    (2, "2024-04-01", 9, 3, 2, 0.0, 1, 18, 9, 1, 0, 0),
+    (3, "2024-06-01", 30, 30, 8, 5.0, 2, 240, 200, 0, 0, 4),
+    (3, "2024-07-01", 28, 0, 8, 5.0, 0, 224, 180, 0, 0, 4),
+    (3, "2024-08-01", 31, 3, 8, 5.0, 3, 248, 200, 31, 25, 0),
+]
+
+# Fiscal years run July-June (schema_meta), named by the year they end in: FY2024 is
+# 2023-07-01..2024-06-30 (366 days), FY2025 2024-07-01..2025-06-30 (365 days).
+# (program_id, fiscal_year, source, amount): amounts chosen as whole currency units per day
+FUNDING = [
+    (1, 2024, "agency", 36_600),  # 100 a day
+    (1, 2024, "in_kind", 3_660),  # 10 a day
+    (1, 2025, "grant", 36_500),  # 100 a day
+    (2, 2024, "nonprofit", 7_320),  # 20 a day
+]
+
+# kpis: (kpi_id, program_id, name, rba_category, unit, higher_is_better, target, baseline)
+KPIS = [
+    (1, 1, "Participants arrested within 6 months", "better_off", "%", False, 10.0, 20.0),
+    (2, 1, "Attendance rate", "how_well", "%", True, 80.0, None),
+    (3, 2, "Days from referral to housing", "better_off", "days", False, 30.0, None),
+]
+# kpi_values: (kpi_id, period_start, period_end, value)
+KPI_VALUES = [
+    (1, "2023-10-01", "2023-12-31", 18.0),
+    (1, "2024-01-01", "2024-03-31", 15.0),
+    (1, "2024-04-01", "2024-06-30", 9.0),
+    (2, "2024-01-01", "2024-03-31", 79.5),
+]
+
+# partner_feedback: (feedback_id, partnership_id, period_start, side, communication, trust, shared_goals, resources)
+FEEDBACK = [
+    (1, 1, "2024-01-01", "agency", 4, 4, 5, 3),
+    (2, 1, "2024-01-01", "nonprofit", 3, None, 4, 2),
+    (3, 1, "2023-07-01", "agency", 1, 1, 1, 1),
+]
+
+# trainings: (training_id, partnership_id, topic, held_on, officers_trained, hours, is_co_delivered)
+TRAININGS = [
+    (1, 1, "Youth engagement", "2024-05-10", 20, 4.0, True),
+    (2, 1, "Mentoring basics", "2024-09-01", 15, 2.5, True),
+    (3, None, "De-escalation", "2024-06-01", 30, 8.0, False),
+    (4, 2, "Housing first", "2023-11-01", 10, 3.0, True),
 ]
 
 
@@ -156,7 +201,9 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
             (0, 1, 'resident', 'Residents 2023 Q2', '2023-04-01', '2023-05-15', 1, 5, 'phone', null),
             (1, 1, 'resident', 'Residents 2024 Q2', '2024-04-01', '2024-05-15', 1, 5, 'phone', null),
             (2, 1, 'officer', 'Officers 2024', '2024-10-01', '2024-10-31', 1, 7, 'web', null),
-            (3, 1, 'resident', 'Residents 2024 Q4', '2024-11-01', '2024-11-30', 1, 5, 'web', null);
+            (3, 1, 'resident', 'Residents 2024 Q4', '2024-11-01', '2024-11-30', 1, 5, 'web', null),
+            (4, 1, 'resident', 'Residents 2022 Q4', '2022-11-01', '2022-11-30', 1, 5, 'web', null);
+        insert into schema_meta values ('fiscal_year_start_month', '7');
         insert into app_users values
             ('chief@testville.example', 'Chief', 'chief', 1, null),
             ('director@youth.example', 'Youth director', 'director', null, 1),
@@ -180,9 +227,14 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
             " null, null, null, ?, ?, ?, ?, ?, ? from survey_waves where wave_id = ?",
             [response_id, area_id, dt.date.fromisoformat(responded_on), weight, *items, wave_id],
         )
-    for program_id, month, participants, new, sessions, hours in ACTIVITY:
-        con.execute(
-            "insert into program_activity (program_id, month, participants, new_participants, sessions,"
-            " volunteer_hours) values (?, ?, ?, ?, ?, ?)",
-            [program_id, month, participants, new, sessions, hours],
-        )
+    con.executemany(
+        "insert into program_activity (program_id, month, participants, new_participants, sessions,"
+        " volunteer_hours, events, attendance_expected, attendance_actual, exits, completions,"
+        " sessions_co_delivered) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ACTIVITY,
+    )
+    con.executemany("insert into program_funding values (?, ?, ?, ?, null)", FUNDING)
+    con.executemany("insert into kpis values (?, ?, ?, ?, ?, ?, ?, ?, null)", KPIS)
+    con.executemany("insert into kpi_values values (?, ?, ?, ?)", KPI_VALUES)
+    con.executemany("insert into partner_feedback values (?, ?, ?, ?, ?, ?, ?, ?, null)", FEEDBACK)
+    con.executemany("insert into trainings values (?, 1, ?, ?, ?, ?, ?, ?)", TRAININGS)
