@@ -4,13 +4,13 @@ import logging
 
 import streamlit as st
 
-from components import runtime
+from components import navigation, runtime
 
 st.set_page_config(page_title="Bridgeboard", page_icon=":material/handshake:", layout="wide")
 
 try:
     runtime.ensure_database()
-    runtime.select_demo_viewer()
+    viewer = runtime.select_demo_viewer()
     runtime.sidebar_filters()
 except Exception:  # a broken database must read as a sentence, not a traceback
     logging.getLogger("bridgeboard").exception("start-up failed")
@@ -20,7 +20,9 @@ except Exception:  # a broken database must read as a sentence, not a traceback
     )
     st.stop()
 
-pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-]
-runtime.run_page(st.navigation(pages))
+sections: dict[str, list] = {}
+for number, page in enumerate(navigation.pages_for(viewer.role)):
+    sections.setdefault(page.section, []).append(
+        st.Page(page.path, title=page.title, icon=page.icon, default=number == 0)
+    )
+runtime.run_page(st.navigation(sections))

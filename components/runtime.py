@@ -101,9 +101,11 @@ def _close(connection: duckdb.DuckDBPyConnection) -> None:
     connection.close()
 
 
-@st.cache_resource(max_entries=2, on_release=_close, show_spinner=False)
+@st.cache_resource(max_entries=1, on_release=_close, show_spinner=False)
 def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    # version is part of the key only: a new file version opens a new connection
+    # The version is in the key only: when an import swaps a new file in, the next query
+    # opens it and the single cache slot releases (closes) the connection to the old
+    # file, which DuckDB would otherwise keep serving.
     return duckdb.connect(path, read_only=True)
 
 
@@ -134,6 +136,8 @@ def demo_viewers() -> list[Viewer]:
             viewers.append(Viewer("director", label, int(user.nonprofit_id), user.nonprofit_name, user.email))
         elif user.role == "chief":
             viewers.append(Viewer("chief", "Chief of police (whole agency)", email=user.email))
+        elif user.role == "analyst":
+            viewers.append(Viewer("analyst", "Crime analyst (whole agency, imports data)", email=user.email))
     return viewers
 
 

@@ -1,0 +1,31 @@
+"""Which pages exist and who may open them; app.py turns this into st.navigation.
+
+Access is decided here from the viewer's role (which comes from their identity), so a
+page a role may not see is never registered for that session at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AGENCY = frozenset({"chief", "analyst"})
+EVERYONE_SIGNED_IN = frozenset({"chief", "analyst", "director"})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    roles: frozenset[str]
+    section: str = "Dashboard"
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", EVERYONE_SIGNED_IN),
+)
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages a role may open, in menu order."""
+    return [page for page in PAGES if role in page.roles]
