@@ -21,9 +21,7 @@ class PageSpec:
     section: str = "Dashboard"
 
 
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", EVERYONE_SIGNED_IN),
-)
+PAGES: tuple[PageSpec, ...] = (PageSpec("pages/overview.py", "Overview", ":material/dashboard:", EVERYONE_SIGNED_IN),)
 
 
 def pages_for(role: str) -> list[PageSpec]:
