@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
+from components import export
 
 log = logging.getLogger("bridgeboard")
 
@@ -166,25 +167,58 @@ def viewer() -> Viewer:
 # --- filters --------------------------------------------------------------------------
 
 
+URL_SIDES = {"both": "Urban and rural", "urban": "Urban", "rural": "Rural"}
+
+
+def _filters_from_url(first_day: dt.date, last_day: dt.date) -> tuple[tuple[dt.date, dt.date] | None, str | None]:
+    """The period and side a shared link asks for; (None, None) parts when absent or unreadable."""
+    params = st.query_params
+    period = side = None
+    if "from" in params or "to" in params:
+        try:
+            start = dt.date.fromisoformat(params.get("from", ""))
+            end = dt.date.fromisoformat(params.get("to", ""))
+        except ValueError:
+            st.session_state["url_problem"] = "The link's period could not be read, so the latest 12 months are shown."
+        else:
+            start, end = max(start, first_day), min(end, last_day)
+            if start <= end:
+                period = (start, end)
+            else:
+                st.session_state["url_problem"] = "The link's period holds no data, so the latest 12 months are shown."
+    if "areas" in params:
+        side = URL_SIDES.get(params["areas"])
+        if side is None:
+            st.session_state["url_problem"] = "The link's area choice was not recognised, so both are shown."
+    return period, side
+
+
 def sidebar_filters() -> Filters:
-    """Period and urban/rural filters in the sidebar; defaults to the latest 12 months of data."""
+    """Period and urban/rural filters in the sidebar, mirrored in the URL so a view can be shared.
+
+    Defaults to the latest 12 months of data. Opening a link with ?from=&to=&areas= restores it.
+    """
     coverage = query("meta/coverage").iloc[0]
     last_month = pd.Timestamp(coverage["last_crime_month"]).date()
     first_month = pd.Timestamp(coverage["first_crime_month"]).date()
     last_day = (pd.Timestamp(last_month) + pd.offsets.MonthEnd(0)).date()
+    first_day = dt.date(first_month.year - 1, 1, 1)
     default_start = max(first_month, (pd.Timestamp(last_month) - pd.DateOffset(months=11)).date())
+    if "filter_period" not in st.session_state:  # the first run of this session: a shared link wins
+        period, side = _filters_from_url(first_day, last_day)
+        st.session_state["filter_period"] = period or (default_start, last_day)
+        st.session_state["filter_urbanicity"] = side or "Urban and rural"
     with st.sidebar:
         st.subheader("Filters")
         picked = st.date_input(
             "Period",
-            value=(default_start, last_day),
-            min_value=dt.date(first_month.year - 1, 1, 1),
+            min_value=first_day,
             max_value=last_day,
             key="filter_period",
             help="Compared with the same period one year earlier. Crime counts use whole months.",
             format="YYYY-MM-DD",
         )
-        side = st.radio("Areas", list(URBANICITY_CHOICES), key="filter_urbanicity", horizontal=False)
+        side = st.radio("Areas", list(URBANICITY_CHOICES), key="filter_urbanicity")
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             start, end = picked
             st.session_state["last_full_period"] = (start, end)
@@ -192,13 +226,56 @@ def sidebar_filters() -> Filters:
             start, end = st.session_state.get("last_full_period", (default_start, last_day))
             st.caption("Pick an end date to change the period; showing the previous one.")
         st.caption(f"Data from {first_month:%b %Y} to {last_month:%b %Y}.")
+    if problem := st.session_state.pop("url_problem", None):
+        st.warning(problem, icon=":material/link_off:")
     chosen = Filters(start, end, URBANICITY_CHOICES[side])
+    url_side = {value: key for key, value in URL_SIDES.items()}[side]
+    st.query_params.update({"from": start.isoformat(), "to": end.isoformat(), "areas": url_side})
     st.session_state["filters"] = chosen
     return chosen
 
 
 def filters() -> Filters:
     return st.session_state["filters"]
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def download(frame: pd.DataFrame, name: str) -> None:
+    """A CSV download of exactly the rows and columns behind the chart or table above it."""
+    st.download_button(
+        "Download CSV",
+        data=export.csv_bytes(frame),
+        file_name=f"bridgeboard-{name}.csv",
+        mime="text/csv",
+        key=f"download-{name}",
+        icon=":material/download:",
+        type="tertiary",
+    )
+
+
+def show_chart(figure, frame: pd.DataFrame, name: str) -> None:
+    """Draw a plotly figure and offer its data as CSV."""
+    st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
+    download(frame, name)
+
+
+def show_table(frame: pd.DataFrame, name: str, columns: dict | None = None, **dataframe_options) -> None:
+    """Draw a table and offer it as CSV.
+
+    columns maps a column to (heading, printf format or None); columns not named are hidden
+    from the table but stay in the CSV.
+    """
+    config = None
+    if columns is not None:
+        config = {
+            column: (st.column_config.NumberColumn(heading, format=number_format) if number_format else heading)
+            for column, (heading, number_format) in columns.items()
+        }
+        dataframe_options.setdefault("column_order", [column for column in columns if column in frame.columns])
+    st.dataframe(frame, hide_index=True, key=f"table-{name}", column_config=config, **dataframe_options)
+    download(frame, name)
 
 
 # --- pages ----------------------------------------------------------------------------

@@ -90,6 +90,10 @@ st.plotly_chart(
     maps.legend_figure(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()),
     config={"displayModeBar": False},
 )
+runtime.download(
+    shapes[["area_code", "name", "urbanicity", "population"]].assign(**{metric.label: shapes["area_code"].map(values)}),
+    "overview-map",
+)
 if query_name == "trust/scores":
     st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
 
@@ -103,12 +107,5 @@ table = charts.urban_rural_table(
 if table.empty:
     st.info("No areas match the current filters.")
 else:
-    st.plotly_chart(charts.urban_rural_figure(table, period.label))
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            column: st.column_config.NumberColumn(heading, format=number_format) if number_format else heading
-            for column, (heading, number_format) in charts.URBAN_RURAL_COLUMNS.items()
-        },
-    )
+    runtime.show_chart(charts.urban_rural_figure(table, period.label), table, "overview-urban-rural")
+    runtime.show_table(table, "overview-urban-rural-table", charts.URBAN_RURAL_COLUMNS)

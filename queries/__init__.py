@@ -15,9 +15,11 @@ parameters (never formatted into SQL text) and runs the statement on its own cur
 because one DuckDB connection is shared by every Streamlit session thread.
 
 Parameters named `scope_*` are the viewer's scope. Callers cannot pass them: they come
-from the `scope` argument, which the app derives from the signed-in identity. A query
-that reads program-level data declares `$scope_nonprofit_id` and then refuses to run
-without a scope, so a page that forgets it fails loudly instead of leaking.
+from the `scope` argument, which the app derives from the signed-in identity
+(components/runtime.query always passes it; pages never call `run` themselves, which a
+test checks). A query that reads program-level data declares `$scope_nonprofit_id`
+(a meta-test checks that too). Without a `scope`, the caller is trusted code holding the
+database file itself (the CLI, tests, the benchmark) and sees the whole agency.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ class Scope:
 
 
 _NO_DEFAULT = object()
+
+
+AGENCY_WIDE = Scope("analyst")
 
 
 @dataclass(frozen=True)
@@ -223,8 +228,7 @@ def bind(name: str, scope: Scope | None, params: dict[str, object]) -> dict[str,
         raise QueryError(f"{name}: unknown parameter ${unknown[0]}; it takes {expected}")
     values = dict(params)
     if query.needs_scope:
-        if scope is None:
-            raise QueryError(f"{name} reads program-level data and needs the viewer's scope")
+        scope = scope or AGENCY_WIDE
         values.update({key: value for key, value in scope.bindings().items() if key in query.params})
     for key, param in query.params.items():
         if key not in values and param.has_default:

@@ -10,7 +10,14 @@ ALL_QUERIES = queries.available()
 # Folders whose queries must take the common period and urban/rural filter (DESIGN.md, Metrics)
 PERIOD_FOLDERS = {"crime", "trust", "programs", "partnerships", "resources"}
 # Tables holding one nonprofit's program-level data; a query reading them must bind the scope
-PROGRAM_LEVEL_TABLES = ("program_activity", "program_funding", "kpis", "kpi_values", "partner_feedback")
+PROGRAM_LEVEL_TABLES = (
+    "program_activity",
+    "program_funding",
+    "program_sites",
+    "kpis",
+    "kpi_values",
+    "partner_feedback",
+)
 
 
 def sample_params(spec):

@@ -5,6 +5,7 @@
 -- param $urbanicity varchar null, one of urban|rural: only urban or only rural areas; null = both
 -- param $group_by varchar = area, one of area|urbanicity|all: how rows are grouped
 -- param $crime_class varchar = all, one of all|violent|property|other: which offences count
+-- param $categories varchar[] null = null, one of homicide|sexual_assault|robbery|aggravated_assault|simple_assault|domestic_violence|burglary|theft|motor_vehicle_theft|arson|vandalism|fraud|drug_offense|weapons_offense|public_order|trespass|other: only these offence categories (within $crime_class); null = all
 -- column group_key varchar: area code, 'urban' / 'rural', or 'all'
 -- column group_label varchar: area name, 'Urban' / 'Rural', or 'All areas'
 -- column urbanicity varchar: 'urban' or 'rural'; null for a group mixing both
@@ -37,7 +38,8 @@ selected_areas as (
 crime as (
     select area_id, month, incidents
     from crime_monthly
-    where $crime_class = 'all' or crime_class = $crime_class
+    where ($crime_class = 'all' or crime_class = $crime_class)
+      and ($categories is null or list_contains($categories, category))
 ),
 
 per_area as (

@@ -4,6 +4,7 @@
 -- param $end_date date: last day of the period
 -- param $urbanicity varchar null, one of urban|rural: programs counted on that side; null = all
 -- param $nonprofit_id integer null: one nonprofit's programs; null = every program the viewer may see
+-- param $partnership_id integer null = null: only this partnership's programs; null = all
 -- param $scope_nonprofit_id integer null: the viewer's organisation; null = the whole agency (bound by the runner)
 -- column program_id integer: the program
 -- column program_name varchar: its name
@@ -60,6 +61,7 @@ visible_programs as (
     cross join bounds
     where ($scope_nonprofit_id is null or partnerships.nonprofit_id = $scope_nonprofit_id)
       and ($nonprofit_id is null or partnerships.nonprofit_id = $nonprofit_id)
+      and ($partnership_id is null or programs.partnership_id = $partnership_id)
       and ($urbanicity is null or program_urbanicity.urbanicity = $urbanicity)
       and programs.start_date <= bounds.period_end
       and coalesce(programs.end_date, bounds.period_start) >= bounds.period_start

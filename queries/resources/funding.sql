@@ -3,6 +3,7 @@
 -- param $start_date date: first day of the period; every fiscal year overlapping the period is included whole
 -- param $end_date date: last day of the period
 -- param $urbanicity varchar null, one of urban|rural: programs counted on that side; null = all
+-- param $partnership_id integer null = null: only this partnership's programs; null = all
 -- param $scope_nonprofit_id integer null: the viewer's organisation; null = the whole agency (bound by the runner)
 -- column fiscal_year integer: named by the calendar year it ends in
 -- column fiscal_year_from date: its first day
@@ -23,6 +24,7 @@ visible_programs as (
     left join program_urbanicity using (program_id)
     where ($scope_nonprofit_id is null or partnerships.nonprofit_id = $scope_nonprofit_id)
       and ($urbanicity is null or program_urbanicity.urbanicity = $urbanicity)
+      and ($partnership_id is null or programs.partnership_id = $partnership_id)
 ),
 
 funding as (
