@@ -649,6 +649,7 @@ _STREAM_FUNDING = 8
 _STREAM_TRAININGS = 9
 _STREAM_FEEDBACK = 10
 _STREAM_VENDOR = 11
+_STREAM_SITES = 12
 
 
 def _rng(seed: int, stream: int, first: int = 0, second: int = 0) -> np.random.Generator:
@@ -776,6 +777,7 @@ def build(out: str | os.PathLike, seed: int = 1, incidents: int = 300_000) -> No
             ],
         )
         _write_cast(con, polygons)
+        _write_program_sites(con, seed, polygons)
         activity = _program_activity(seed)
         _insert(
             con, "program_activity", pd.concat(activity.values(), ignore_index=True), "* replace (month::date as month)"
@@ -889,6 +891,29 @@ def _write_cast(con: duckdb.DuckDBPyConnection, polygons: list[Polygon]) -> None
         columns=["program_id", "area_id"],
     )
     _insert(con, "program_areas", program_areas)
+
+
+def _write_program_sites(con: duckdb.DuckDBPyConnection, seed: int, polygons: list[Polygon]) -> None:
+    """One site per program in its first area, and a second in its last when it serves three or more."""
+    rows = []
+    for program_id, program in enumerate(PROGRAMS, 1):
+        codes = _program_area_codes(program)
+        rng = _rng(seed, _STREAM_SITES, program_id)
+        for code in dict.fromkeys((codes[0], codes[-1]) if len(codes) >= 3 else codes[:1]):
+            area = AREAS[AREA_INDEX[code]]
+            # sites sit in the inner part of the area so they never straddle a boundary
+            lon, lat = _points_in(rng, polygons[AREA_INDEX[code]].buffer(-0.002), 1)
+            rows.append(
+                (
+                    len(rows) + 1,
+                    program_id,
+                    f"{program.name} at {area.name}",
+                    AREA_INDEX[code] + 1,
+                    float(lat[0]),
+                    float(lon[0]),
+                )
+            )
+    con.executemany("insert into program_sites values (?, ?, ?, ?, ?, ?)", rows)
 
 
 # --- programs -------------------------------------------------------------------------------

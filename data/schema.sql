@@ -103,6 +103,18 @@ create table program_areas (
     primary key (program_id, area_id),
 );
 
+-- Where a program meets people (a community centre, a clinic). Program-level data: a
+-- director sees only their own, and sites never leave the database (a shelter's address
+-- must not be published).
+create table program_sites (
+    site_id    integer primary key,
+    program_id integer not null references programs (program_id),
+    name       varchar not null,
+    area_id    integer references areas (area_id),
+    lat        double not null check (lat between -90 and 90),
+    lon        double not null check (lon between -180 and 180),
+);
+
 create table program_funding (
     program_id  integer not null references programs (program_id),
     fiscal_year integer not null check (fiscal_year between 1990 and 2100),
