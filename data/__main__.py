@@ -1,4 +1,4 @@
-"""Command line: python -m data demo|... (see DESIGN.md, "Interfaces").
+"""Command line: python -m data demo|import|check (see DESIGN.md, "Interfaces").
 
 Every command exits 0 on success and otherwise prints one clear sentence to stderr and
 exits non-zero, leaving any existing database untouched.
@@ -7,6 +7,7 @@ exits non-zero, leaving any existing database untouched.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairs(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    name, value = text.split("=", 1)
+    return name.strip(), value.strip()
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from data import importers
+
+    options = importers.ImportOptions(
+        preset=args.preset,
+        mapping=dict(args.map),
+        constants=dict(args.set),
+        dry_run=args.dry_run,
+        imported_by=args.by,
+        agency=args.agency,
+        rucc_path=args.rucc,
+        density_threshold=args.density,
+    )
+    try:
+        summary = importers.run_import(args.kind, args.file, args.db, options)
+    except importers.ImportFailed as error:
+        if error.summary is not None:
+            print(error.summary.text(), file=sys.stderr)
+        raise
+    print(summary.text())
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from data import check
+
+    report = check.check(args.db)
+    print(report.text())
+    return 1 if report.errors or (args.strict and report.warnings) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -41,6 +80,36 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.add_argument("--seed", type=_positive_int, default=1)
     demo_parser.add_argument("--incidents", type=_positive_int, default=300_000)
     demo_parser.set_defaults(handler=_cmd_demo)
+
+    from data.importers.fields import KINDS
+    from data.importers.presets import PRESETS
+
+    import_parser = commands.add_parser(
+        "import",
+        help="import a CSV, Excel, GeoJSON or shapefile into the database",
+        description="Validate a file and swap an updated database in atomically; rejected rows are logged.",
+    )
+    import_parser.add_argument("kind", choices=KINDS)
+    import_parser.add_argument("file", type=Path)
+    import_parser.add_argument("--db", type=Path, required=True, help="database file (created when missing)")
+    import_parser.add_argument("--preset", choices=list(PRESETS), help="a known public format")
+    import_parser.add_argument(
+        "--map", type=_pairs, action="append", default=[], metavar="COLUMN=FIELD", help="the file's COLUMN is FIELD"
+    )
+    import_parser.add_argument(
+        "--set", type=_pairs, action="append", default=[], metavar="FIELD=VALUE", help="FIELD is VALUE where empty"
+    )
+    import_parser.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    import_parser.add_argument("--agency", help="the agency the rows belong to (created when new)")
+    import_parser.add_argument("--rucc", type=Path, help="USDA RUCC 2023 file for areas with a county_fips")
+    import_parser.add_argument("--density", type=float, help="residents per km² from which an area is urban")
+    import_parser.add_argument("--by", default=os.environ.get("USER"), help="who imports (for import_log)")
+    import_parser.set_defaults(handler=_cmd_import)
+
+    check_parser = commands.add_parser("check", help="integrity report; exits non-zero on errors")
+    check_parser.add_argument("--db", type=Path, required=True)
+    check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check_parser.set_defaults(handler=_cmd_check)
 
     args = parser.parse_args(argv)
     try:

@@ -7,7 +7,9 @@ other processes (the app) keep a consistent file and a crash leaves the old one 
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,3 +91,81 @@ def building(path: str | os.PathLike, *, memory_limit: str = "1GB") -> Iterator[
         scratch.unlink(missing_ok=True)
         scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
         raise
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+@contextmanager
+def _writer_lock(target: Path) -> Iterator[None]:
+    """One writer per database file at a time, so two imports cannot each swap in a copy
+    that lacks the other's rows; readers are never blocked."""
+    lock_path = target.with_name(f".{target.name}.lock")
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove_dead_scratch(target: Path) -> None:
+    """Delete copies left by writers that were killed (their process id no longer runs)."""
+    for leftover in target.parent.glob(f".{target.name}.*.modifying*"):
+        pid = leftover.name.removeprefix(f".{target.name}.").split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def modifying(
+    path: str | os.PathLike, *, swap: bool = True, memory_limit: str = "1GB"
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to a copy of `path` that replaces it only on success.
+
+    A missing `path` starts as a new database with the schema. The original is never
+    opened for writing: the copy is changed, checkpointed and swapped in with os.replace,
+    so a crash, an exception or Ctrl-C at any point leaves the original as it was (the
+    copy is deleted; after a SIGKILL the next writer deletes it). With swap=False the
+    copy is always discarded (a dry run that still exercises every write).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_name(f".{target.name}.{os.getpid()}.modifying")
+    with _writer_lock(target):
+        _remove_dead_scratch(target)
+        for leftover in (scratch, _wal(scratch)):
+            leftover.unlink(missing_ok=True)
+        con = None
+        try:
+            is_new = not target.exists()
+            if not is_new:
+                shutil.copyfile(target, scratch)
+                if _wal(target).exists():  # a writer outside Bridgeboard left changes unmerged
+                    shutil.copyfile(_wal(target), _wal(scratch))
+            con = duckdb.connect(str(scratch))
+            con.execute(f"set memory_limit = '{memory_limit}'")
+            con.execute("set preserve_insertion_order = false")
+            if is_new:
+                create_schema(con)
+            yield con
+            con.execute("checkpoint")
+            con.close()
+            if swap:
+                os.replace(scratch, target)
+        finally:
+            if con is not None:
+                con.close()
+            scratch.unlink(missing_ok=True)
+            _wal(scratch).unlink(missing_ok=True)

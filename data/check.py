@@ -1,0 +1,156 @@
+"""Integrity report for a Bridgeboard database: `python -m data check --db PATH`.
+
+Errors (exit 1) mean numbers on the dashboard would be wrong: rows pointing at missing
+parents, a crime rollup that no longer matches the incidents, whole months without a
+single incident inside the span of the data (a missing load). Warnings mean something
+is missing that some views need: areas without population (no rates), survey waves
+whose weights are all 1 (likely unweighted), areas without a shape, and so on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+# (table, column, parent table, parent column): foreign keys DuckDB enforces on insert;
+# checked again because a file can be written by other tools.
+REFERENCES = (
+    ("areas", "agency_id", "agencies", "agency_id"),
+    ("partnerships", "nonprofit_id", "nonprofits", "nonprofit_id"),
+    ("partnership_areas", "area_id", "areas", "area_id"),
+    ("partnership_areas", "partnership_id", "partnerships", "partnership_id"),
+    ("programs", "partnership_id", "partnerships", "partnership_id"),
+    ("program_areas", "area_id", "areas", "area_id"),
+    ("program_activity", "program_id", "programs", "program_id"),
+    ("program_funding", "program_id", "programs", "program_id"),
+    ("kpi_values", "kpi_id", "kpis", "kpi_id"),
+    ("survey_responses", "wave_id", "survey_waves", "wave_id"),
+    ("survey_responses", "area_id", "areas", "area_id"),
+    ("survey_scores", "area_id", "areas", "area_id"),
+    ("incidents", "area_id", "areas", "area_id"),
+    ("crime_monthly", "area_id", "areas", "area_id"),
+    ("rejected_rows", "import_id", "import_log", "import_id"),
+)
+
+WARNINGS = (
+    ("areas without population (crime rates cannot be computed for them)",
+     "select area_code from areas where population is null order by area_code"),
+    ("areas without a shape (they cannot be mapped or place incidents by coordinates)",
+     "select area_code from areas where geometry is null order by area_code"),
+    ("survey waves without weights (every weight is 1)",
+     "select name from survey_waves join survey_responses using (wave_id)"
+     " group by name having min(weight) = 1 and max(weight) = 1 order by name"),
+    ("survey waves without responses",
+     "select name from survey_waves where wave_id not in (select wave_id from survey_responses) order by name"),
+    ("partnerships without served areas",
+     "select name from partnerships where partnership_id not in (select partnership_id from partnership_areas)"
+     " order by name"),
+    ("programs without served areas",
+     "select name from programs where program_id not in (select program_id from program_areas) order by name"),
+    ("KPIs without values",
+     "select name from kpis where kpi_id not in (select kpi_id from kpi_values) order by name"),
+    ("areas with months of no incidents at all inside the data's span (fine for small areas, odd for large)",
+     """
+     with span as (select min(month) as first, max(month) as last from crime_monthly),
+     months as (select unnest(generate_series(first, last, interval 1 month))::date as month from span),
+     counts as (select area_id, month, sum(incidents) as n from crime_monthly group by all)
+     select areas.area_code || ' (' || count(*) || ' months)'
+     from areas cross join months
+     left join counts on counts.area_id = areas.area_id and counts.month = months.month
+     where counts.n is null and areas.population >= 10000
+     group by areas.area_code order by areas.area_code
+     """),
+)  # fmt: skip
+
+
+@dataclass
+class Finding:
+    message: str
+    examples: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def line(self) -> str:
+        shown = ", ".join(self.examples[:8]) + (", …" if self.count > 8 else "")
+        return f"{self.count:,} {self.message}" + (f": {shown}" if shown else "")
+
+
+@dataclass
+class Report:
+    path: Path
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+
+    def text(self) -> str:
+        lines = [f"{self.path}: " + ", ".join(f"{table} {rows:,}" for table, rows in self.tables.items() if rows)]
+        lines += [f"error: {finding.line()}" for finding in self.errors]
+        lines += [f"warning: {finding.line()}" for finding in self.warnings]
+        verdict = "problems found" if self.errors else "no errors"
+        lines.append(f"{verdict} ({len(self.errors)} errors, {len(self.warnings)} warnings)")
+        return "\n".join(lines)
+
+
+def check(path: str | Path) -> Report:
+    """Read-only integrity checks of the database at `path`."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"there is no database at {path}")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return _check(con, path)
+    finally:
+        con.close()
+
+
+def _values(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    return [str(row[0]) for row in con.execute(sql).fetchall()]
+
+
+def _check(con: duckdb.DuckDBPyConnection, path: Path) -> Report:
+    from data import db
+
+    report = Report(path)
+    for table in db.schema_tables(con):
+        report.tables[table] = con.execute(f'select count(*) from "{table}"').fetchall()[0][0]  # noqa: S608
+    for table, column, parent, parent_column in REFERENCES:
+        orphans = con.execute(
+            f"select count(*) from {table} where {column} is not null"  # noqa: S608 - constant names
+            f" and {column} not in (select {parent_column} from {parent})"
+        ).fetchall()[0][0]
+        if orphans:
+            report.errors.append(Finding(f"{table} rows point at a missing {parent} row ({column})", [], orphans))
+    stale = con.execute(
+        """
+        with expected as (
+            select area_id, date_trunc('month', occurred_at)::date as month, category, count(*) as incidents
+            from incidents group by all
+        )
+        select count(*) from (
+            (select area_id, month, category, incidents from expected
+             except select area_id, month, category, incidents from crime_monthly)
+            union all
+            (select area_id, month, category, incidents from crime_monthly
+             except select area_id, month, category, incidents from expected)
+        )
+        """
+    ).fetchall()[0][0]
+    if stale:
+        report.errors.append(Finding("crime_monthly cells disagree with incidents (rebuild the rollup)", [], stale))
+    gaps = _values(
+        con,
+        """
+        with span as (select min(month) as first, max(month) as last from crime_monthly),
+        months as (select unnest(generate_series(first, last, interval 1 month))::date as month from span)
+        select strftime(month, '%Y-%m') from months
+        where month not in (select month from crime_monthly) order by month
+        """,
+    )
+    if gaps:
+        report.errors.append(Finding("months with no incidents anywhere inside the data's span", gaps, len(gaps)))
+    for message, sql in WARNINGS:
+        found = _values(con, sql)
+        if found:
+            report.warnings.append(Finding(message, found, len(found)))
+    return report

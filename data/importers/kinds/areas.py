@@ -1,0 +1,219 @@
+"""Areas: codes, names, population, shapes, and which side of urban/rural each is on.
+
+Urbanicity comes, in this order, from a RUCC 2023 code, a RUCA code, the county's RUCC
+code looked up in the USDA file (--rucc), the density threshold (--density, residents per
+km²), or an urban/rural column; codes 1-3 are urban in both schemes. The code and its
+scheme are kept on the area.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from data.importers.batch import normalise_code
+from data.importers.errors import ImportFailed
+from data.importers.fields import header_key
+from data.importers.kinds import Context
+from data.importers.reading import read_file
+
+AREA_KINDS = ("beat", "district", "sector", "tract", "town", "township", "neighbourhood", "county")
+AREA_KIND_ALIASES = {
+    "neighborhood": "neighbourhood",
+    "precinct": "district",
+    "community_area": "neighbourhood",
+    "census_tract": "tract",
+    "city": "town",
+    "village": "town",
+}
+UPDATABLE = (
+    "name",
+    "kind",
+    "population",
+    "land_km2",
+    "urbanicity",
+    "class_code",
+    "class_scheme",
+    "centroid_lat",
+    "centroid_lon",
+)
+
+
+def read_rucc(path) -> dict[str, int]:
+    """{5-digit county FIPS: RUCC 2023 code} from the USDA file (long or wide layout)."""
+    table = read_file(path).frame
+    columns = {header_key(column): column for column in table.columns}
+    if "fips" not in columns:
+        raise ImportFailed(f"the RUCC file {path} has no FIPS column")
+    fips = table[columns["fips"]].str.strip().str.zfill(5)
+    if "attribute" in columns and "value" in columns:
+        chosen = table[columns["attribute"]].str.strip().str.upper().isin({"RUCC_2023", "RUCC2023", "RUCC"})
+        codes = pd.to_numeric(table.loc[chosen, columns["value"]], errors="coerce")
+        fips = fips[chosen]
+    else:
+        code_column = next((columns[key] for key in ("rucc_2023", "rucc2023", "rucc") if key in columns), None)
+        if code_column is None:
+            raise ImportFailed(f"the RUCC file {path} has no RUCC_2023 column or attribute")
+        codes = pd.to_numeric(table[code_column], errors="coerce")
+    valid = codes.notna()
+    return dict(zip(fips[valid], codes[valid].astype(int), strict=True))
+
+
+class Areas:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        code = batch.required("area_code", normalise_code(batch.text("area_code")))
+        batch.reject_duplicates(code.str.lower(), "duplicate area_code in the file", code)
+        name = batch.text("name")
+        name = name.where(name.notna(), code)
+        if not batch.has("kind"):
+            batch.warn("no area kind given: stored as 'district' (map a kind column or use --set kind=tract)")
+        kind = (
+            batch.choice("kind", AREA_KINDS, AREA_KIND_ALIASES)
+            if batch.has("kind")
+            else pd.Series("district", index=code.index)
+        )
+        population = batch.integer("population", minimum=0)
+        land_km2 = batch.number("land_km2", above=0)
+        centroid_lat = batch.number("centroid_lat", minimum=-90, maximum=90)
+        centroid_lon = batch.number("centroid_lon", minimum=-180, maximum=180)
+        geometry_wkb = pd.Series([None] * len(batch), dtype=object)
+        if ctx.geometry is not None:
+            geometry_wkb, land_km2, centroid_lat, centroid_lon = self._shapes(ctx, land_km2, centroid_lat, centroid_lon)
+        urbanicity, class_code, class_scheme = self._urbanicity(ctx, population, land_km2)
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "area_code": code,
+                "name": name,
+                "kind": kind,
+                "population": population,
+                "land_km2": land_km2.round(3),
+                "urbanicity": urbanicity,
+                "class_code": class_code,
+                "class_scheme": class_scheme,
+                "geometry_wkb": geometry_wkb,
+                "centroid_lat": centroid_lat.round(6),
+                "centroid_lon": centroid_lon.round(6),
+            }
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def _shapes(self, ctx: Context, land_km2, centroid_lat, centroid_lon):
+        import geopandas
+
+        batch = ctx.batch
+        geometry = geopandas.GeoSeries(ctx.geometry.to_numpy()[batch.source_rows], crs=4326)
+        empty = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
+        batch.reject(empty, "the area has no shape")
+        polygonal = geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+        batch.reject(~empty & ~polygonal, "the shape is not a polygon", geometry.geom_type)
+        valid = np.zeros(len(geometry), dtype=bool)
+        valid[~empty] = shapely.is_valid(geometry.to_numpy()[~empty])
+        why = pd.Series([None] * len(geometry), dtype=object)
+        bad = ~empty & polygonal & ~valid
+        if bad.any():
+            why[bad] = shapely.is_valid_reason(geometry.to_numpy()[bad])
+        batch.reject(bad, "the shape is not a valid polygon (it crosses itself or is broken)", why)
+        usable = ~empty & polygonal & valid
+        wkb = pd.Series([None] * len(geometry), dtype=object)
+        wkb[usable] = list(shapely.to_wkb(geometry.to_numpy()[usable]))
+        if usable.any():
+            shapes = geometry[usable]
+            equal_area = shapes.to_crs(6933)
+            km2 = pd.Series(np.nan, index=geometry.index)
+            km2[usable] = (equal_area.area / 1e6).to_numpy()
+            land_km2 = land_km2.where(land_km2.notna(), km2)
+            centroids = equal_area.centroid.to_crs(4326)
+            lat = pd.Series(np.nan, index=geometry.index)
+            lon = pd.Series(np.nan, index=geometry.index)
+            lat[usable], lon[usable] = centroids.y.to_numpy(), centroids.x.to_numpy()
+            centroid_lat = centroid_lat.where(centroid_lat.notna(), lat)
+            centroid_lon = centroid_lon.where(centroid_lon.notna(), lon)
+        return wkb, land_km2, centroid_lat, centroid_lon
+
+    def _urbanicity(self, ctx: Context, population: pd.Series, land_km2: pd.Series):
+        batch, options = ctx.batch, ctx.options
+        n = len(batch)
+        code = pd.Series(np.nan, index=range(n))
+        scheme = pd.Series([None] * n, dtype=object)
+        if batch.has("rucc_code"):
+            rucc = batch.integer("rucc_code", minimum=1, maximum=9)
+            take = rucc.notna().to_numpy()
+            code[take], scheme[take] = rucc[take].astype(float), "RUCC2023"
+        if batch.has("ruca_code"):
+            ruca = batch.number("ruca_code", minimum=1, maximum=10.99)
+            take = ruca.notna().to_numpy() & scheme.isna().to_numpy()
+            code[take], scheme[take] = np.floor(ruca[take]), "RUCA"
+        if batch.has("county_fips"):
+            fips = batch.text("county_fips").str.strip().str.replace(r"\.0+$", "", regex=True).str.zfill(5)
+            if options.rucc_path is None:
+                batch.warn("a county_fips column was given without --rucc FILE, so it was not used")
+            else:
+                table = read_rucc(options.rucc_path)
+                looked_up = fips.map(table)
+                wanted = fips.notna().to_numpy() & scheme.isna().to_numpy()
+                batch.reject(wanted & looked_up.isna().to_numpy(), "county FIPS is not in the RUCC file", fips)
+                take = wanted & looked_up.notna().to_numpy()
+                code[take], scheme[take] = looked_up[take].astype(float), "RUCC2023"
+        explicit = batch.choice("urbanicity", ("urban", "rural"), {"metro": "urban", "nonmetro": "rural"})
+        urbanicity = pd.Series(np.where(code <= 3, "urban", "rural"), dtype=object)
+        if options.density_threshold is not None:
+            density = population.astype("float64") / land_km2
+            take = scheme.isna().to_numpy() & density.notna().to_numpy()
+            code[take], scheme[take] = density[take].round(), "density"
+            urbanicity[take] = np.where(density[take] >= options.density_threshold, "urban", "rural")
+        unclassified = scheme.isna().to_numpy()
+        urbanicity[unclassified] = explicit[unclassified]
+        existing = set(ctx.areas()["area_code"].str.lower())
+        is_existing = batch.text("area_code").pipe(normalise_code).str.lower().isin(existing).to_numpy()
+        batch.reject(
+            urbanicity.isna().to_numpy() & ~is_existing,
+            "no way to tell urban from rural: give urbanicity, a RUCC or RUCA code, county_fips with --rucc, "
+            "or --density",
+        )
+        class_code = pd.array(code.round().astype("Int64"), dtype="Int64")
+        return urbanicity, pd.Series(class_code), scheme
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        con = ctx.con
+        agency_id = ctx.agency_id()
+        existing = ctx.query("select area_id, lower(area_code) as key from areas")
+        keys = clean["area_code"].str.lower()
+        is_new = ~keys.isin(set(existing["key"])).to_numpy()
+        status = np.where(is_new, "new", "unchanged").astype(object)
+        new = clean[is_new].drop(columns="position").copy()
+        new.insert(0, "area_id", np.arange(ctx.next_id("areas", "area_id"), ctx.next_id("areas", "area_id") + len(new)))
+        new["agency_id"] = agency_id
+        ctx.insert("areas", new, "* exclude (geometry_wkb), st_geomfromwkb(geometry_wkb) as geometry")
+        old = clean[~is_new]
+        if len(old):
+            con.register("incoming_areas", old)
+            try:
+                same = " and ".join(
+                    f"(incoming_areas.{column} is null or incoming_areas.{column} is not distinct from areas.{column})"
+                    for column in UPDATABLE
+                ) + (
+                    " and (incoming_areas.geometry_wkb is null"
+                    " or st_geomfromwkb(incoming_areas.geometry_wkb) is not distinct from areas.geometry)"
+                )
+                changed = con.execute(
+                    "select incoming_areas.position from incoming_areas join areas"  # noqa: S608 - constant columns
+                    f" on lower(areas.area_code) = lower(incoming_areas.area_code) where not ({same})"
+                ).df()["position"]
+                assignments = ", ".join(
+                    f"{column} = coalesce(incoming_areas.{column}, areas.{column})" for column in UPDATABLE
+                )
+                con.execute(
+                    f"update areas set {assignments},"  # noqa: S608 - constant columns
+                    " geometry = coalesce(st_geomfromwkb(incoming_areas.geometry_wkb), areas.geometry)"
+                    " from incoming_areas where lower(areas.area_code) = lower(incoming_areas.area_code)"
+                    " and incoming_areas.position in (select unnest(?))",
+                    [changed.tolist()],
+                )
+            finally:
+                con.unregister("incoming_areas")
+            status[np.isin(clean["position"].to_numpy(), changed.to_numpy())] = "updated"
+            ctx.count("areas (updated)", len(changed))
+        return status

@@ -1,0 +1,220 @@
+"""Incidents: one row per reported crime, normalised to the fixed offence list and placed in an area.
+
+The area comes from an area code, else an area name, else the coordinates (point in
+polygon against the imported area shapes); a row whose code or name is unknown, or whose
+point falls outside every area, is refused with that reason. Rows are matched on the
+source's id, so re-importing an export, or an overlapping one, adds no duplicates and
+applies corrections (a reclassified offence, a fixed address).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from data.importers.batch import map_distinct, normalise_label
+from data.importers.kinds import Context
+from data.importers.offenses import CATEGORIES, DOMESTIC_FLAG_CATEGORIES, offense_map
+
+VIOLENT = frozenset(CATEGORIES[:6])
+COMPARED = ("occurred_at", "area_id", "category", "lat", "lon")
+UNMAPPED_REASON = "offence not in data/offense_map.csv"
+
+
+class Incidents:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        occurred = self._occurred(ctx)
+        category = self._category(ctx)
+        lat = batch.number("lat", minimum=-90, maximum=90)
+        lon = batch.number("lon", minimum=-180, maximum=180)
+        zero = ((lat == 0) & (lon == 0)).to_numpy()
+        lat[zero], lon[zero] = np.nan, np.nan
+        batch.warn("coordinates 0,0 mean 'unknown' and were dropped", int((zero & batch.alive).sum()))
+        one_missing = (lat.isna() != lon.isna()).to_numpy()
+        batch.reject(one_missing, "latitude and longitude must both be given or both be empty")
+
+        source_id = batch.text("source_id")
+        if source_id.isna().all():
+            batch.warn(
+                "no source_id column: re-importing this same file adds nothing, but an overlapping export would "
+                "add its incidents again"
+            )
+        source_id = source_id.astype(object)
+        missing = source_id.isna().to_numpy()
+        if missing.any():  # the file and line stand in, so the same file never adds a row twice
+            source_id[missing] = [f"{ctx.sha256[:16]}:{line}" for line in batch.lines[missing]]
+        batch.reject_duplicates(source_id, "duplicate source_id in the file", source_id)
+
+        area_id = self._place(ctx, lat, lon)
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "source_id": source_id,
+                "occurred_at": occurred,
+                "area_id": area_id,
+                "category": category,
+                "lat": lat,
+                "lon": lon,
+            }
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def _occurred(self, ctx: Context) -> pd.Series:
+        batch = ctx.batch
+        if batch.has("occurred_at"):
+            return batch.required("occurred_at", batch.dates("occurred_at", with_time=True))
+        day_text = batch.required("occurred_date")
+        day = batch.dates("occurred_date", values=day_text)
+        if not batch.has("occurred_time"):
+            return day
+        time_text = batch.text("occurred_time")
+
+        def seconds(value: str) -> float:
+            value = value.strip()
+            if value.replace(".", "", 1).isdigit():  # LAPD: 2230, 930, 1
+                digits = value.split(".")[0].zfill(4)
+                hours, minutes, secs = int(digits[:-2]), int(digits[-2:]), 0
+            else:
+                parts = value.upper().replace("AM", "").replace("PM", "").strip().split(":")
+                if not all(part.strip().isdigit() for part in parts) or len(parts) not in (2, 3):
+                    return np.nan
+                hours, minutes = int(parts[0]), int(parts[1])
+                secs = int(parts[2]) if len(parts) == 3 else 0
+                if "PM" in value.upper() and hours < 12:
+                    hours += 12
+                if "AM" in value.upper() and hours == 12:
+                    hours = 0
+            if hours > 23 or minutes > 59 or secs > 59:
+                return np.nan
+            return hours * 3600 + minutes * 60 + secs
+
+        offset = pd.to_numeric(map_distinct(time_text, seconds), errors="coerce")
+        bad_time = time_text.notna().to_numpy() & offset.isna().to_numpy()
+        batch.reject(bad_time, "occurred_time is not a time of day", time_text)
+        return day + pd.to_timedelta(offset.fillna(0).to_numpy(), unit="s")
+
+    def _category(self, ctx: Context) -> pd.Series:
+        batch = ctx.batch
+        if batch.has("category") and not batch.has("offense"):
+            batch.required("category")
+            return batch.choice("category", CATEGORIES)
+        offense = batch.required("offense")
+        detail = batch.text("offense_detail")
+        lookup = offense_map(ctx.preset.offense_scheme if ctx.preset else None)
+        label = offense if not batch.has("offense_detail") else offense.str.cat(detail, sep=" / ", na_rep="")
+        label = label.where(offense.notna(), None)
+        pairs = pd.DataFrame({"offense": offense, "detail": detail})
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs.astype(object).fillna("")), use_na_sentinel=True)
+        mapped = np.array([lookup.category(o or None, d or None) for o, d in uniques] + [None], dtype=object)
+        category = pd.Series(mapped[codes], dtype=object)
+        unmapped = offense.notna().to_numpy() & category.isna().to_numpy() & batch.alive
+        if unmapped.any():
+            counts = label[unmapped].map(normalise_label).value_counts()
+            ctx.unmapped_offenses = [(str(text), int(count)) for text, count in counts.head(100).items()]
+        batch.reject(unmapped, UNMAPPED_REASON, label)
+        if batch.has("domestic"):
+            domestic = batch.boolean("domestic").fillna(False).to_numpy(dtype=bool)
+            flagged = domestic & category.isin(DOMESTIC_FLAG_CATEGORIES).to_numpy() & batch.alive
+            category[flagged] = "domestic_violence"
+            batch.warn("assaults flagged domestic were stored as domestic_violence", int(flagged.sum()))
+        return category
+
+    def _place(self, ctx: Context, lat: pd.Series, lon: pd.Series) -> pd.Series:
+        batch = ctx.batch
+        codes = batch.text("area_code") if batch.has("area_code") else None
+        names = batch.text("area_name") if batch.has("area_name") else None
+        area_id, not_given = ctx.resolve_areas(codes, names)
+        needs_point = not_given & batch.alive
+        has_point = needs_point & lat.notna().to_numpy()
+        batch.reject(needs_point & ~has_point, "no area: neither an area code or name nor coordinates")
+        if has_point.any():
+            placed = point_in_areas(ctx, lon.to_numpy()[has_point], lat.to_numpy()[has_point])
+            area_id[has_point] = placed
+            outside = np.zeros(len(batch), dtype=bool)
+            outside[has_point] = pd.isna(placed)
+            batch.reject(outside, "the coordinates are outside every area")
+        return area_id
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        con = ctx.con
+        incoming = clean.assign(is_violent=clean["category"].isin(VIOLENT))
+        con.register("incoming_incidents", incoming)
+        try:
+            con.execute(
+                """
+                create temp table incident_matches as
+                select
+                    incoming_incidents.position,
+                    incidents.incident_id,
+                    not (incidents.occurred_at is not distinct from incoming_incidents.occurred_at
+                         and incidents.area_id is not distinct from incoming_incidents.area_id
+                         and incidents.category is not distinct from incoming_incidents.category
+                         and incidents.lat is not distinct from incoming_incidents.lat
+                         and incidents.lon is not distinct from incoming_incidents.lon) as changed,
+                from incoming_incidents
+                join incidents on incidents.source_id = incoming_incidents.source_id
+                """
+            )
+            matches = con.execute("select position, changed from incident_matches").df()
+            first_id = ctx.next_id("incidents", "incident_id")
+            inserted = con.execute(
+                """
+                insert into incidents
+                select
+                    ? + row_number() over (order by incoming_incidents.position) - 1,
+                    source_id, occurred_at, area_id, category, is_violent, lat, lon,
+                from incoming_incidents
+                anti join incident_matches using (position)
+                """,
+                [first_id],
+            ).fetchall()[0][0]
+            updated = con.execute(
+                """
+                update incidents set
+                    occurred_at = incoming_incidents.occurred_at,
+                    area_id = incoming_incidents.area_id,
+                    category = incoming_incidents.category,
+                    is_violent = incoming_incidents.is_violent,
+                    lat = incoming_incidents.lat,
+                    lon = incoming_incidents.lon,
+                from incident_matches
+                join incoming_incidents using (position)
+                where incidents.incident_id = incident_matches.incident_id and incident_matches.changed
+                """
+            ).fetchall()[0][0]
+            con.execute("drop table incident_matches")
+        finally:
+            con.unregister("incoming_incidents")
+        ctx.count("incidents", inserted)
+        ctx.count("incidents (updated)", updated)
+        ctx.incidents_changed = bool(inserted or updated)
+        status = np.full(len(clean), "new", dtype=object)
+        matched = np.isin(clean["position"].to_numpy(), matches["position"].to_numpy())
+        changed = np.isin(clean["position"].to_numpy(), matches.loc[matches["changed"], "position"].to_numpy())
+        status[matched] = "unchanged"
+        status[changed] = "updated"
+        return status
+
+
+def point_in_areas(ctx: Context, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """area_id of the area each point falls in (the lowest id on a shared border), <NA> outside all."""
+    import geopandas
+    import shapely
+
+    shapes = ctx.query("select area_id, st_aswkb(geometry) as wkb from areas where geometry is not null")
+    result = pd.array([pd.NA] * len(lon), dtype="Int64")
+    if shapes.empty:
+        return result
+    areas = geopandas.GeoDataFrame(
+        {"area_id": shapes["area_id"].to_numpy()},
+        geometry=shapely.from_wkb([bytes(value) for value in shapes["wkb"]]),
+        crs=4326,
+    )
+    points = geopandas.GeoDataFrame(
+        {"point": np.arange(len(lon))}, geometry=geopandas.points_from_xy(lon, lat), crs=4326
+    )
+    joined = geopandas.sjoin(points, areas, predicate="intersects", how="inner")
+    first = joined.groupby("point")["area_id"].min()
+    result[first.index.to_numpy()] = first.to_numpy()
+    return result

@@ -1,0 +1,585 @@
+"""Nonprofit-side records: partnerships, programs, monthly activity, KPIs, trainings, funding, users.
+
+Spreadsheets from partners carry names, not Bridgeboard ids, so rows are matched on the
+names people use: a partnership by its name (and nonprofit), a program by its name
+(and partnership when names repeat), a KPI by program and name. A name that matches
+nothing is refused with that reason; re-importing the same sheet changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from data.importers.batch import map_distinct
+from data.importers.kinds import Context
+
+ORG_TYPES = (
+    "youth",
+    "mental_health",
+    "neighborhood_association",
+    "advocacy",
+    "housing",
+    "substance_use",
+    "domestic_violence",
+    "faith",
+    "other",
+)
+FOCUSES = (
+    "youth",
+    "mental_health",
+    "homelessness",
+    "substance_use",
+    "domestic_violence",
+    "violence_prevention",
+    "neighbourhood_safety",
+    "reentry",
+    "victim_services",
+    "community_engagement",
+)
+FOCUS_ALIASES = {
+    "neighborhood_safety": "neighbourhood_safety",
+    "re_entry": "reentry",
+    "housing": "homelessness",
+    "dv": "domestic_violence",
+    "engagement": "community_engagement",
+}
+FUNDING_SOURCES = ("agency", "nonprofit", "grant", "private", "in_kind")
+FUNDING_ALIASES = {
+    "inkind": "in_kind",
+    "in_kind_contribution": "in_kind",
+    "police": "agency",
+    "city": "agency",
+    "foundation": "private",
+    "donation": "private",
+    "federal": "grant",
+    "state": "grant",
+}
+LATEST_PLAN = dt.date(2100, 1, 1)
+EARLIEST_PROGRAM = dt.date(1950, 1, 1)
+
+
+def _key(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+
+
+def _upsert(
+    ctx: Context,
+    table: str,
+    clean: pd.DataFrame,
+    key: list[str],
+    id_column: str | None,
+    columns: list[str],
+    select: str = "*",
+) -> np.ndarray:
+    """Insert new rows, update changed non-key columns of existing ones; status per row.
+
+    `key` columns identify a row (compared case-insensitively when text); `id_column`, when
+    set, is a surrogate key numbered after the current maximum for new rows.
+    """
+    con = ctx.con
+    con.register("incoming_upsert", clean)
+    try:
+        on = " and ".join(
+            f"lower(cast({table}.{column} as varchar)) = lower(cast(incoming_upsert.{column} as varchar))"
+            for column in key
+        )
+        same = " and ".join(f"{table}.{column} is not distinct from incoming_upsert.{column}" for column in columns)
+        matched = con.execute(
+            f"select incoming_upsert.position, not ({same or 'true'}) as changed"  # noqa: S608 - constant names
+            f" from incoming_upsert join {table} on {on}"
+        ).df()
+        new = clean[~clean["position"].isin(matched["position"])].drop(columns="position")
+        if id_column is not None and len(new):
+            first = ctx.next_id(table, id_column)
+            new = new.assign(**{id_column: np.arange(first, first + len(new))})
+        ctx.insert(table, new, select)
+        changed = matched.loc[matched["changed"], "position"].tolist()
+        if changed and columns:
+            assignments = ", ".join(f"{column} = incoming_upsert.{column}" for column in columns)
+            con.execute(
+                f"update {table} set {assignments} from incoming_upsert"  # noqa: S608 - constant names
+                f" where {on} and incoming_upsert.position in (select unnest(?))",
+                [changed],
+            )
+            ctx.count(f"{table} (updated)", len(changed))
+    finally:
+        con.unregister("incoming_upsert")
+    status = np.full(len(clean), "new", dtype=object)
+    positions = clean["position"].to_numpy()
+    status[np.isin(positions, matched["position"].to_numpy())] = "unchanged"
+    status[np.isin(positions, np.asarray(changed))] = "updated"
+    return status
+
+
+def _area_list(ctx: Context, name: str = "areas") -> pd.Series:
+    """'N01; N02' -> [area ids]; a row naming an unknown area is refused."""
+    batch = ctx.batch
+    text = batch.text(name)
+    known = ctx.areas()
+    by_code = dict(zip(known["area_code"].str.lower(), known["area_id"], strict=True))
+    by_name = dict(zip(known["name"].str.strip().str.lower(), known["area_id"], strict=True))
+
+    def parse(value: str):
+        ids, unknown = [], []
+        for part in re.split(r"[;,|]", value):
+            part = part.strip()
+            if not part:
+                continue
+            code = str(int(float(part))) if re.fullmatch(r"\d+(\.0*)?", part) else part
+            found = by_code.get(code.lower(), by_name.get(part.lower()))
+            (ids if found is not None else unknown).append(found if found is not None else part)
+        return (tuple(sorted(set(ids))), tuple(unknown))
+
+    parsed = map_distinct(text, parse)
+    unknown = parsed.map(lambda pair: ", ".join(pair[1]) if isinstance(pair, tuple) and pair[1] else None)
+    batch.reject(unknown.notna().to_numpy(), "an area is not among the imported areas", unknown)
+    return parsed.map(lambda pair: list(pair[0]) if isinstance(pair, tuple) else None)
+
+
+def _replace_links(ctx: Context, table: str, owner: str, owners: pd.Series, area_lists: pd.Series) -> None:
+    """Set the served areas of each owner to the file's list (rows without a list keep theirs)."""
+    given = area_lists.notna().to_numpy()
+    if not given.any():
+        return
+    links = pd.DataFrame(
+        [(int(o), int(a)) for o, areas in zip(owners[given], area_lists[given], strict=True) for a in areas],
+        columns=[owner, "area_id"],
+    )
+    current = ctx.query(
+        f"select {owner}, area_id from {table} where {owner} in (select unnest(?))",  # noqa: S608
+        [sorted({int(o) for o in owners[given]})],
+    )
+    if set(map(tuple, current.to_numpy().tolist())) == set(map(tuple, links.to_numpy().tolist())):
+        return
+    ctx.con.execute(
+        f"delete from {table} where {owner} in (select unnest(?))",  # noqa: S608
+        [sorted({int(o) for o in owners[given]})],
+    )
+    ctx.insert(table, links.drop_duplicates())
+
+
+def _resolve_programs(ctx: Context) -> pd.Series:
+    """program_id per row from its name (and partnership name when given or needed)."""
+    batch = ctx.batch
+    programs = ctx.query(
+        "select programs.program_id, lower(programs.name) as program, lower(partnerships.name) as partnership"
+        " from programs join partnerships using (partnership_id)"
+    )
+    name = _key(batch.required("program"))
+    partnership = _key(batch.text("partnership"))
+    counts = programs["program"].value_counts()
+    by_name = programs.drop_duplicates("program").set_index("program")["program_id"]
+    by_pair = programs.set_index(["program", "partnership"])["program_id"]
+    result = name.map(by_name)
+    if partnership.notna().any():
+        pairs = pd.MultiIndex.from_arrays([name.fillna(""), partnership.fillna("")])
+        paired = pd.Series(by_pair.reindex(pairs).to_numpy(), index=name.index)
+        result = paired.where(partnership.notna(), result)
+    ambiguous = name.map(counts).fillna(0).to_numpy() > 1
+    batch.reject(
+        ambiguous & partnership.isna().to_numpy(),
+        "program name is used by several partnerships: add a partnership column",
+        name,
+    )
+    batch.reject(
+        name.notna().to_numpy() & result.isna().to_numpy(),
+        "program is not known (import programs first)",
+        batch.text("program"),
+    )
+    return result.astype("Int64")
+
+
+def _status(start: pd.Series, end: pd.Series) -> pd.Series:
+    today = pd.Timestamp.today().normalize()
+    return pd.Series(
+        np.select([start > today, end.notna() & (end < today)], ["planned", "ended"], default="active"),
+        index=start.index,
+    )
+
+
+class Partnerships:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        name = batch.required("name")
+        nonprofit = batch.required("nonprofit")
+        org_type = batch.choice(
+            "org_type",
+            ORG_TYPES,
+            {"neighbourhood_association": "neighborhood_association", "mental health": "mental_health"},
+        )
+        start = batch.required("start_date", batch.dates("start_date", latest=LATEST_PLAN))
+        end = batch.dates("end_date", latest=LATEST_PLAN)
+        batch.reject((end < start).to_numpy(), "end_date is before start_date", end.astype(str))
+        status = batch.choice(
+            "status", ("planned", "active", "paused", "ended"), {"completed": "ended", "closed": "ended"}
+        )
+        status = status.where(status.notna(), _status(start, end))
+        mou = batch.dates("mou_signed_on")
+        sharing = batch.choice("data_sharing_level", ("none", "aggregate", "case_level"), {"case": "case_level"})
+        areas = _area_list(ctx)
+        key = pd.DataFrame({"n": _key(nonprofit), "p": _key(name)})
+        batch.reject_duplicates(key, "duplicate partnership in the file", name)
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "name": name,
+                "nonprofit": nonprofit,
+                "org_type": org_type.where(org_type.notna(), "other"),
+                "description": batch.text("description"),
+                "start_date": start.dt.date,
+                "end_date": end.dt.date,
+                "status": status,
+                "mou_signed_on": mou.dt.date,
+                "data_sharing_level": sharing.where(sharing.notna(), "none"),
+                "roles": batch.text("roles"),
+                "areas": areas,
+            }
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        agency_id = ctx.agency_id()
+        orgs = clean.drop_duplicates("nonprofit")[["nonprofit", "org_type"]].rename(columns={"nonprofit": "name"})
+        orgs = orgs.assign(position=np.arange(len(orgs)))
+        existing = set(ctx.query("select lower(name) as n from nonprofits")["n"])
+        _upsert(ctx, "nonprofits", orgs[~_key(orgs["name"]).isin(existing)], ["name"], "nonprofit_id", [])
+        ids = ctx.query("select nonprofit_id, lower(name) as n from nonprofits").set_index("n")["nonprofit_id"]
+        rows = clean.assign(nonprofit_id=_key(clean["nonprofit"]).map(ids).astype("int64"), agency_id=agency_id)
+        columns = ["description", "start_date", "end_date", "status", "mou_signed_on", "data_sharing_level", "roles"]
+        status = _upsert(
+            ctx,
+            "partnerships",
+            rows.drop(columns=["nonprofit", "org_type", "areas"]),
+            ["nonprofit_id", "name"],
+            "partnership_id",
+            columns,
+        )
+        found = ctx.query("select partnership_id, nonprofit_id, lower(name) as n from partnerships")
+        lookup = found.set_index(["nonprofit_id", "n"])["partnership_id"]
+        owners = pd.Series(
+            lookup.reindex(pd.MultiIndex.from_arrays([rows["nonprofit_id"], _key(rows["name"])])).to_numpy()
+        )
+        _replace_links(ctx, "partnership_areas", "partnership_id", owners, rows["areas"].reset_index(drop=True))
+        return status
+
+
+class Programs:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        partnerships = ctx.query("select partnership_id, lower(name) as n from partnerships")
+        counts = partnerships["n"].value_counts()
+        partnership = _key(batch.required("partnership"))
+        batch.reject(partnership.map(counts).fillna(0).to_numpy() > 1, "partnership name is used twice", partnership)
+        partnership_id = partnership.map(partnerships.drop_duplicates("n").set_index("n")["partnership_id"])
+        batch.reject(
+            partnership.notna().to_numpy() & partnership_id.isna().to_numpy(),
+            "partnership is not known (import partnerships first)",
+            batch.text("partnership"),
+        )
+        name = batch.required("name")
+        focus = batch.required("focus", batch.choice("focus", FOCUSES, FOCUS_ALIASES))
+        start = batch.required("start_date", batch.dates("start_date", earliest=EARLIEST_PROGRAM, latest=LATEST_PLAN))
+        end = batch.dates("end_date", earliest=EARLIEST_PROGRAM, latest=LATEST_PLAN)
+        batch.reject((end < start).to_numpy(), "end_date is before start_date", end.astype(str))
+        target = batch.integer("target_participants", minimum=0)
+        areas = _area_list(ctx)
+        key = pd.DataFrame({"p": partnership, "n": _key(name)})
+        batch.reject_duplicates(key, "duplicate program in the file", name)
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "partnership_id": partnership_id.astype("Int64"),
+                "name": name,
+                "focus": focus,
+                "description": batch.text("description"),
+                "start_date": start.dt.date,
+                "end_date": end.dt.date,
+                "target_participants": target,
+                "areas": areas,
+            }
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        columns = ["focus", "description", "start_date", "end_date", "target_participants"]
+        status = _upsert(
+            ctx, "programs", clean.drop(columns="areas"), ["partnership_id", "name"], "program_id", columns
+        )
+        found = ctx.query("select program_id, partnership_id, lower(name) as n from programs")
+        lookup = found.set_index(["partnership_id", "n"])["program_id"]
+        owners = pd.Series(
+            lookup.reindex(pd.MultiIndex.from_arrays([clean["partnership_id"], _key(clean["name"])])).to_numpy()
+        )
+        _replace_links(ctx, "program_areas", "program_id", owners, clean["areas"].reset_index(drop=True))
+        return status
+
+
+ACTIVITY_COUNTS = (
+    "sessions",
+    "events",
+    "participants",
+    "new_participants",
+    "attendance_expected",
+    "attendance_actual",
+    "exits",
+    "completions",
+    "referrals_received",
+    "referrals_made",
+    "sessions_co_delivered",
+)
+
+
+class Activity:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        program_id = _resolve_programs(ctx)
+        month = batch.required(
+            "month", batch.dates("month", latest=(pd.Timestamp.today() + pd.offsets.MonthEnd(1)).date())
+        )
+        month = month.dt.to_period("M").dt.start_time
+        values = {column: batch.integer(column, minimum=0) for column in ACTIVITY_COUNTS}
+        values["volunteer_hours"] = batch.number("volunteer_hours", minimum=0).round(1)
+        frame = pd.DataFrame(values).fillna(0)
+        for smaller, larger, reason in (
+            ("new_participants", "participants", "new_participants is above participants"),
+            ("attendance_actual", "attendance_expected", "attendance_actual is above attendance_expected"),
+            ("completions", "exits", "completions is above exits"),
+            ("sessions_co_delivered", "sessions", "sessions_co_delivered is above sessions"),
+        ):
+            batch.reject(
+                (frame[smaller] > frame[larger]).to_numpy(),
+                reason,
+                frame[smaller].astype(str) + " > " + frame[larger].astype(str),
+            )
+        key = pd.DataFrame({"p": program_id, "m": month})
+        batch.reject_duplicates(key, "duplicate program and month in the file")
+        clean = pd.concat(
+            [
+                pd.DataFrame({"position": np.arange(len(batch)), "program_id": program_id, "month": month.dt.date}),
+                frame,
+            ],
+            axis=1,
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        columns = [*ACTIVITY_COUNTS, "volunteer_hours"]
+        return _upsert(ctx, "program_activity", clean, ["program_id", "month"], None, columns)
+
+
+class Kpis:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        program_id = _resolve_programs(ctx)
+        name = batch.required("name")
+        category = batch.choice("rba_category", ("how_much", "how_well", "better_off"), {"better_off?": "better_off"})
+        higher = batch.boolean("higher_is_better") if batch.has("higher_is_better") else pd.Series([pd.NA] * len(batch))
+        start = batch.dates("period_start", latest=(pd.Timestamp.today() + pd.Timedelta(days=1)).date())
+        end = batch.dates("period_end", latest=LATEST_PLAN)
+        end = end.where(end.notna(), start + pd.offsets.QuarterEnd(0))
+        batch.reject((end < start).to_numpy(), "period_end is before period_start", end.astype(str))
+        value = batch.number("value")
+        batch.reject(value.notna().to_numpy() & start.isna().to_numpy(), "a value needs its period_start")
+        existing = ctx.query("select program_id, lower(name) as n from kpis")
+        known = set(zip(existing["program_id"], existing["n"], strict=True))
+        is_new = np.array(
+            [(p, n) not in known for p, n in zip(program_id.fillna(-1), _key(name).fillna(""), strict=True)]
+        )
+        unit = batch.text("unit")
+        for needed, values in (("rba_category", category), ("unit", unit), ("higher_is_better", higher)):
+            batch.reject(is_new & pd.isna(values).to_numpy(), f"a new KPI needs {needed}")
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "program_id": program_id,
+                "name": name,
+                "rba_category": category,
+                "unit": unit,
+                "higher_is_better": higher,
+                "target": batch.number("target"),
+                "baseline": batch.number("baseline"),
+                "description": batch.text("description"),
+                "period_start": start.dt.date,
+                "period_end": end.dt.date,
+                "value": value,
+            }
+        )
+        key = pd.DataFrame({"p": program_id, "n": _key(name), "s": start.where(value.notna())})
+        batch.reject_duplicates(key, "duplicate KPI value in the file")
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        definitions = clean.drop_duplicates(["program_id", "name"], keep="last")
+        definitions = definitions[
+            [
+                "position",
+                "program_id",
+                "name",
+                "rba_category",
+                "unit",
+                "higher_is_better",
+                "target",
+                "baseline",
+                "description",
+            ]
+        ]
+        existing = ctx.query("select * from kpis")
+        merged = definitions.assign(key=_key(definitions["name"])).merge(
+            existing.assign(key=_key(existing["name"])), on=["program_id", "key"], how="left", suffixes=("", "_old")
+        )
+        for column in ("rba_category", "unit", "higher_is_better", "target", "baseline", "description"):
+            merged[column] = merged[column].where(merged[column].notna(), merged[f"{column}_old"])
+        definitions = merged[definitions.columns]
+        kpi_status = _upsert(
+            ctx,
+            "kpis",
+            definitions,
+            ["program_id", "name"],
+            "kpi_id",
+            ["rba_category", "unit", "higher_is_better", "target", "baseline", "description"],
+        )
+        ids = ctx.query("select kpi_id, program_id, lower(name) as n from kpis").set_index(["program_id", "n"])[
+            "kpi_id"
+        ]
+        values = clean[clean["value"].notna()]
+        values = values.assign(
+            kpi_id=ids.reindex(pd.MultiIndex.from_arrays([values["program_id"], _key(values["name"])])).to_numpy()
+        )
+        value_status = _upsert(
+            ctx,
+            "kpi_values",
+            values[["position", "kpi_id", "period_start", "period_end", "value"]],
+            ["kpi_id", "period_start"],
+            None,
+            ["period_end", "value"],
+        )
+        status = np.full(len(clean), "unchanged", dtype=object)
+        by_position = dict(zip(definitions["position"], kpi_status, strict=True))
+        by_position.update({p: s for p, s in zip(values["position"], value_status, strict=True) if s != "unchanged"})
+        for index, position in enumerate(clean["position"]):
+            status[index] = by_position.get(position, "unchanged")
+        return status
+
+
+class Trainings:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        topic = batch.required("topic")
+        held_on = batch.required("held_on", batch.dates("held_on"))
+        officers = batch.required("officers_trained", batch.integer("officers_trained", minimum=0))
+        hours = batch.required("hours", batch.number("hours", minimum=0, maximum=10_000))
+        partnerships = ctx.query("select partnership_id, lower(name) as n from partnerships")
+        partnership = _key(batch.text("partnership"))
+        partnership_id = partnership.map(partnerships.drop_duplicates("n").set_index("n")["partnership_id"])
+        batch.reject(
+            partnership.notna().to_numpy() & partnership_id.isna().to_numpy(),
+            "partnership is not known (import partnerships first)",
+            batch.text("partnership"),
+        )
+        co = batch.boolean("is_co_delivered") if batch.has("is_co_delivered") else partnership_id.notna()
+        co = co.fillna(False).astype(bool)
+        batch.reject(co.to_numpy() & partnership_id.isna().to_numpy(), "a co-delivered training needs its partnership")
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "partnership_id": partnership_id.astype("Int64"),
+                "topic": topic,
+                "held_on": held_on.dt.date,
+                "officers_trained": officers,
+                "hours": hours.round(1),
+                "is_co_delivered": co,
+            }
+        )
+        key = pd.DataFrame({"t": _key(topic), "d": held_on})
+        batch.reject_duplicates(key, "duplicate training in the file", topic)
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        rows = clean.assign(agency_id=ctx.agency_id())
+        return _upsert(
+            ctx,
+            "trainings",
+            rows,
+            ["agency_id", "topic", "held_on"],
+            "training_id",
+            ["partnership_id", "officers_trained", "hours", "is_co_delivered"],
+        )
+
+
+class Funding:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        program_id = _resolve_programs(ctx)
+        year_text = batch.required("fiscal_year").str.upper().str.replace(r"^FY\s*", "", regex=True)
+        batch.frame["fiscal_year"] = year_text
+        year = batch.integer("fiscal_year", minimum=1990, maximum=2100)
+        source = batch.required("source", batch.choice("source", FUNDING_SOURCES, FUNDING_ALIASES))
+        amount = batch.required("amount", batch.number("amount", minimum=0))
+        key = pd.DataFrame({"p": program_id, "y": year, "s": source})
+        batch.reject_duplicates(key, "duplicate program, year and source")
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "program_id": program_id,
+                "fiscal_year": year,
+                "source": source,
+                "amount": amount.round(2),
+                "funder_name": batch.text("funder_name"),
+            }
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        return _upsert(
+            ctx,
+            "program_funding",
+            clean,
+            ["program_id", "fiscal_year", "source"],
+            None,
+            ["amount", "funder_name"],
+            "* replace (amount::decimal(14, 2) as amount)",
+        )
+
+
+class Users:
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        email = batch.required("email").str.strip().str.lower()
+        batch.reject(
+            ~email.fillna("").str.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+").to_numpy(), "email is not an address", email
+        )
+        role = batch.required(
+            "role",
+            batch.choice("role", ("chief", "analyst", "director"), {"admin": "analyst", "police_chief": "chief"}),
+        )
+        nonprofits = ctx.query("select nonprofit_id, lower(name) as n from nonprofits").set_index("n")["nonprofit_id"]
+        org = _key(batch.text("nonprofit"))
+        nonprofit_id = org.map(nonprofits).astype("Int64")
+        director = (role == "director").to_numpy()
+        batch.reject(director & org.isna().to_numpy(), "a director needs their nonprofit")
+        batch.reject(
+            director & org.notna().to_numpy() & nonprofit_id.isna().to_numpy(),
+            "nonprofit is not known (import partnerships first)",
+            batch.text("nonprofit"),
+        )
+        batch.reject_duplicates(email, "duplicate email in the file", email)
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "email": email,
+                "display_name": batch.text("display_name"),
+                "role": role,
+                "nonprofit_id": nonprofit_id.where(director, pd.NA),
+            }
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        agency_id = ctx.agency_id()
+        rows = clean.assign(agency_id=np.where(clean["role"] == "director", None, agency_id))
+        rows["agency_id"] = rows["agency_id"].astype("Int64")
+        return _upsert(ctx, "app_users", rows, ["email"], None, ["display_name", "role", "agency_id", "nonprofit_id"])
