@@ -105,8 +105,9 @@ class Surveys:
         wave = batch.required("wave")
         waves = self._waves(ctx, wave)
         ctx.waves = waves
-        scale_min = wave.map(waves.set_index("key")["scale_min"]) if len(waves) else pd.Series(np.nan, index=wave.index)
-        scale_max = wave.map(waves.set_index("key")["scale_max"]) if len(waves) else pd.Series(np.nan, index=wave.index)
+        scales = waves.set_index("key")
+        scale_min = wave.str.lower().map(scales["scale_min"]).astype("float64")
+        scale_max = wave.str.lower().map(scales["scale_max"]).astype("float64")
         area_id, _ = ctx.resolve_areas(batch.text("area_code") if batch.has("area_code") else None, None)
         responded_on = batch.dates("responded_on", earliest=pd.Timestamp("1990-01-01").date())
         if batch.has("weight"):

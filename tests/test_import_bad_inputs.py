@@ -1,0 +1,589 @@
+"""A corpus of 58 bad (and borderline) input files, generated here, against a small database.
+
+Each case is one file: for those with no usable row the import must fail with one clear
+sentence (checked by a substring) and leave every table's checksum as it was; for those
+with some valid rows, the valid ones are stored and every other row is refused with the
+expected reason and line. The corpus: empty, header-only, binary renamed .csv, xlsx
+renamed .csv, UTF-16, wrong delimiter, semicolon and tab delimiters, Latin-1 and BOM,
+missing required column, wrong kind, truncated file, unterminated quote, ragged rows,
+blank lines, text in numeric columns, Likert 0 and 6 on a 1-5 wave, NaN/inf/negative/zero
+weights, future/1900/impossible dates, duplicate ids, "009" vs 9.0 duplicates, unknown
+areas, points outside every area, self-intersecting/point/broken GeoJSON, zip without a
+shapefile, a 50 MB file, formula-injection cells, unmapped offences, bad mappings and
+presets, unsupported extensions, broken and partly bad Excel, and nonprofit sheets with
+impossible counts, unknown programs, negative money and directors without nonprofits.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from data import db
+from data.importers import ImportFailed, ImportOptions, run_import
+
+WAVE_SCALE = {"scale_min": "1", "scale_max": "5"}
+
+
+def _square(lon0: float, lat0: float, size: float = 0.1) -> dict:
+    ring = [[lon0, lat0], [lon0 + size, lat0], [lon0 + size, lat0 + size], [lon0, lat0 + size], [lon0, lat0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _geojson(features: list[tuple[dict, dict]]) -> str:
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("bad_inputs_base")
+    path = folder / "base.duckdb"
+    areas = folder / "areas.geojson"
+    areas.write_text(
+        _geojson(
+            [
+                ({"code": "A1", "name": "Alder", "population": 1000, "urbanicity": "urban"}, _square(-90.0, 40.0)),
+                ({"code": "B2", "name": "Birch", "population": 500, "urbanicity": "rural"}, _square(-89.9, 40.0)),
+            ]
+        )
+    )
+    run_import("areas", areas, path, ImportOptions(mapping={"code": "area_code"}, agency="Testville PD"))
+    files = {
+        "incidents": "source_id,occurred_at,area_code,offense\nX1,2024-01-05 10:00,A1,THEFT\n",
+        "surveys": "wave,respondent_id,area_code,responded_on,weight,trust_respect\nResidents 2024,r0,A1,2024-03-01,1,4\n",
+        "partnerships": "name,nonprofit,org_type,start_date,areas\nYouth partnership,Youth Org,youth,2023-01-01,A1\n",
+        "programs": "partnership,name,focus,start_date,areas\nYouth partnership,Mentoring,youth,2023-02-01,A1;B2\n",
+    }
+    for kind, text in files.items():
+        file = folder / f"{kind}.csv"
+        file.write_text(text)
+        run_import(kind, file, path, ImportOptions(constants=WAVE_SCALE if kind == "surveys" else {}))
+    return path
+
+
+def checksums(path: Path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return db.table_checksums(con)
+    finally:
+        con.close()
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str
+    file_name: str
+    content: bytes | str | None  # None: built by `build`
+    expect: str  # substring of the failure message, or of a rejection reason
+    changes: bool = False  # some rows are valid and get stored
+    options: dict = field(default_factory=dict)
+    rejected_lines: tuple[int, ...] | None = None  # the lines refused, when checked
+
+
+INCIDENT_HEADER = "source_id,occurred_at,area_code,offense\n"
+SURVEY_HEADER = "wave,respondent_id,area_code,responded_on,weight,trust_respect,safety_day\n"
+SCORES_HEADER = "area_code,period_start,period_end,measure,value_0_100,n\n"
+
+
+def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _zip_bytes(members: dict[str, bytes]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+CASES = [
+    # --- structure of the file -------------------------------------------------------------
+    Case("empty file", "incidents", "empty.csv", b"", "is empty"),
+    Case("header only", "incidents", "header.csv", INCIDENT_HEADER, "has a header but no rows"),
+    Case("binary renamed csv", "incidents", "binary.csv", bytes(range(256)) * 40, "not a text file"),
+    Case("xlsx renamed csv", "incidents", "sheet.csv", _xlsx_bytes(pd.DataFrame({"a": [1]})), "zip or Excel file"),
+    Case("utf-16", "incidents", "utf16.csv", (INCIDENT_HEADER + "Z1,2024-01-01,A1,THEFT\n").encode("utf-16"), "UTF-16"),
+    Case(
+        "wrong delimiter",
+        "incidents",
+        "colon.csv",
+        INCIDENT_HEADER.replace(",", ":") + "Z1:2024-01-01:A1:THEFT\n",
+        "single column",
+    ),
+    Case(
+        "semicolon delimiter",
+        "incidents",
+        "semi.csv",
+        INCIDENT_HEADER.replace(",", ";") + "S1;2024-01-02;A1;THEFT\n",
+        "",
+        changes=True,
+    ),
+    Case(
+        "tab delimiter",
+        "incidents",
+        "tabs.tsv",
+        INCIDENT_HEADER.replace(",", "\t") + "T1\t2024-01-02\tA1\tTHEFT\n",
+        "",
+        changes=True,
+    ),
+    Case(
+        "latin-1 accents",
+        "areas",
+        "latin1.csv",
+        "area_code,name,urbanicity\nC3,Peñasco Café,rural\n".encode("latin-1"),
+        "",
+        changes=True,
+    ),
+    Case(
+        "utf-8 BOM",
+        "incidents",
+        "bom.csv",
+        ("\ufeff" + INCIDENT_HEADER + "B1,2024-01-02,A1,THEFT\n").encode("utf-8"),
+        "",
+        changes=True,
+    ),
+    Case(
+        "missing required column",
+        "incidents",
+        "nodate.csv",
+        "source_id,area_code,offense\nM1,A1,THEFT\n",
+        "has no column for occurred_at",
+    ),
+    Case(
+        "wrong kind",
+        "incidents",
+        "scores.csv",
+        SCORES_HEADER + "A1,2024-01-01,2024-01-31,trust,55,40\n",
+        "looks like a survey-scores file",
+    ),
+    Case(
+        "truncated file",
+        "incidents",
+        "cut.csv",
+        INCIDENT_HEADER + "C1,2024-01-02,A1,THEFT\nC2,2024-01-0",
+        "cut-short",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "unterminated quote",
+        "incidents",
+        "quote.csv",
+        INCIDENT_HEADER + 'Q1,2024-01-02,A1,THEFT\nQ2,"2024-01-02,A1\n',
+        "",
+        changes=True,
+    ),
+    Case(
+        "ragged row",
+        "incidents",
+        "ragged.csv",
+        INCIDENT_HEADER + "R1,2024-01-02,A1,THEFT\nR2,2024-01-02,A1,THEFT,x,y\n",
+        "values for 4 columns",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "blank lines keep line numbers",
+        "incidents",
+        "blank.csv",
+        INCIDENT_HEADER + "\nL1,2024-01-02,A1,THEFT\n\nL2,2099-01-02,A1,THEFT\n",
+        "in the future",
+        changes=True,
+        rejected_lines=(5,),
+    ),
+    # --- values ----------------------------------------------------------------------------
+    Case(
+        "text in numeric column",
+        "areas",
+        "pop.csv",
+        "area_code,name,population,urbanicity\nD4,Dogwood,many,rural\n",
+        "population is not a number",
+    ),
+    Case(
+        "likert 0 on 1-5",
+        "surveys",
+        "likert0.csv",
+        SURVEY_HEADER + "Residents 2024,r1,A1,2024-03-01,1,0,3\n",
+        "outside the wave's scale",
+    ),
+    Case(
+        "likert 6 on 1-5",
+        "surveys",
+        "likert6.csv",
+        SURVEY_HEADER + "Residents 2024,r2,A1,2024-03-01,1,6,3\n",
+        "outside the wave's scale",
+    ),
+    Case(
+        "weight nan",
+        "surveys",
+        "wnan.csv",
+        SURVEY_HEADER + "Residents 2024,r3,A1,2024-03-01,NaN,4,3\n",
+        "weight is not a finite number",
+    ),
+    Case(
+        "weight inf",
+        "surveys",
+        "winf.csv",
+        SURVEY_HEADER + "Residents 2024,r4,A1,2024-03-01,inf,4,3\n",
+        "weight is not a finite number",
+    ),
+    Case(
+        "weight negative",
+        "surveys",
+        "wneg.csv",
+        SURVEY_HEADER + "Residents 2024,r5,A1,2024-03-01,-1.5,4,3\n",
+        "weight is not a finite number above 0",
+    ),
+    Case(
+        "weight zero",
+        "surveys",
+        "wzero.csv",
+        SURVEY_HEADER + "Residents 2024,r6,A1,2024-03-01,0,4,3\n",
+        "weight is not a finite number above 0",
+    ),
+    Case(
+        "mixed good and bad likert",
+        "surveys",
+        "likertmix.csv",
+        SURVEY_HEADER + "Residents 2024,r7,A1,2024-03-01,1,4,3\nResidents 2024,r8,A1,2024-03-01,1,9,3\n",
+        "outside the wave's scale",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "no answers",
+        "surveys",
+        "noanswer.csv",
+        SURVEY_HEADER + "Residents 2024,r9,A1,2024-03-01,1,,\n",
+        "no trust or safety answer",
+    ),
+    Case(
+        "new wave without scale",
+        "surveys",
+        "noscale.csv",
+        SURVEY_HEADER + "New wave,r1,A1,2024-03-01,1,4,3\n",
+        "answer scale is not known",
+    ),
+    Case(
+        "existing wave, other scale",
+        "surveys",
+        "otherscale.csv",
+        SURVEY_HEADER.strip() + ",scale_min,scale_max\nResidents 2024,r1,A1,2024-03-01,1,4,3,0,10\n",
+        "already exists with scale_min 1",
+    ),
+    Case("future date", "incidents", "future.csv", INCIDENT_HEADER + "F1,2099-05-01 10:00,A1,THEFT\n", "in the future"),
+    Case("1900 date", "incidents", "1900.csv", INCIDENT_HEADER + "O1,1900-01-01 10:00,A1,THEFT\n", "before 1960"),
+    Case(
+        "impossible date",
+        "incidents",
+        "feb30.csv",
+        INCIDENT_HEADER + "P1,2024-02-03 10:00,A1,THEFT\nP2,2024-02-30 10:00,A1,THEFT\n",
+        "is not a date",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "duplicate ids",
+        "incidents",
+        "dups.csv",
+        INCIDENT_HEADER + "D1,2024-01-02,A1,THEFT\nD1,2024-01-03,A1,ROBBERY\n",
+        "duplicate source_id",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "009 and 9.0 are one code",
+        "areas",
+        "codes.csv",
+        "area_code,name,urbanicity\n009,Nine,urban\n9.0,Nine again,urban\n",
+        "duplicate area_code",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "unknown area",
+        "incidents",
+        "unknown.csv",
+        INCIDENT_HEADER + "U1,2024-01-02,Z9,THEFT\n",
+        "area is not among the imported areas",
+    ),
+    Case(
+        "outside every area",
+        "incidents",
+        "outside.csv",
+        "source_id,occurred_at,offense,lat,lon\nG1,2024-01-02,THEFT,40.05,-89.95\nG2,2024-01-02,THEFT,10,10\n",
+        "outside every area",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "latitude without longitude",
+        "incidents",
+        "halfpoint.csv",
+        "source_id,occurred_at,offense,lat,lon\nH1,2024-01-02,THEFT,40.05,\n",
+        "both be given",
+    ),
+    Case(
+        "latitude out of range",
+        "incidents",
+        "lat.csv",
+        "source_id,occurred_at,offense,lat,lon\nH2,2024-01-02,THEFT,95,1\n",
+        "lat is outside",
+    ),
+    Case(
+        "unmapped offence",
+        "incidents",
+        "offence.csv",
+        INCIDENT_HEADER + "N1,2024-01-02,A1,THEFT\nN2,2024-01-02,A1,JAYWALKING ON THE MOON\n",
+        "offence not in data/offense_map.csv",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    Case(
+        "score above 100",
+        "survey-scores",
+        "s120.csv",
+        SCORES_HEADER + "A1,2024-01-01,2024-01-31,trust,120,40\n",
+        "value_0_100 is outside 0–100",
+    ),
+    Case(
+        "score period backwards",
+        "survey-scores",
+        "sback.csv",
+        SCORES_HEADER + "A1,2024-02-01,2024-01-31,trust,50,40\n",
+        "period_end is before period_start",
+    ),
+    Case(
+        "score negative n", "survey-scores", "sn.csv", SCORES_HEADER + "ALL,2024-01-01,,trust,50,-3\n", "n is below 0"
+    ),
+    # --- shapes ----------------------------------------------------------------------------
+    Case(
+        "self-intersecting polygon",
+        "areas",
+        "bowtie.geojson",
+        _geojson(
+            [
+                (
+                    {"area_code": "E5", "urbanicity": "urban"},
+                    {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
+                )
+            ]
+        ),
+        "not a valid polygon",
+    ),
+    Case(
+        "point instead of polygon",
+        "areas",
+        "point.geojson",
+        _geojson([({"area_code": "E6", "urbanicity": "urban"}, {"type": "Point", "coordinates": [0, 0]})]),
+        "not a polygon",
+    ),
+    Case(
+        "broken geojson", "areas", "broken.geojson", '{"type": "FeatureCollection", "features": [', "could not be read"
+    ),
+    Case("zip without shapefile", "areas", "noshape.zip", _zip_bytes({"readme.txt": b"hello"}), "holds no shapefile"),
+    # --- mapping and options ----------------------------------------------------------------
+    Case(
+        "map from a missing column",
+        "incidents",
+        "map1.csv",
+        INCIDENT_HEADER + "M2,2024-01-02,A1,THEFT\n",
+        "has no column 'when'",
+        options={"mapping": {"when": "occurred_at"}},
+    ),
+    Case(
+        "map to an unknown field",
+        "incidents",
+        "map2.csv",
+        INCIDENT_HEADER + "M3,2024-01-02,A1,THEFT\n",
+        "is not a field of incidents",
+        options={"mapping": {"offense": "crime_kind"}},
+    ),
+    Case(
+        "unknown preset",
+        "incidents",
+        "p1.csv",
+        INCIDENT_HEADER + "M4,2024-01-02,A1,THEFT\n",
+        "no preset",
+        options={"preset": "atlantis"},
+    ),
+    Case(
+        "preset of another kind",
+        "areas",
+        "p2.csv",
+        "area_code,urbanicity\nQ1,urban\n",
+        "is for incidents",
+        options={"preset": "chicago-crimes"},
+    ),
+    Case("pdf extension", "incidents", "report.pdf", b"%PDF-1.4", "has the extension '.pdf'"),
+    Case("old xls", "incidents", "old.xls", b"\xd0\xcf\x11\xe0", "old-style .xls"),
+    Case("broken xlsx", "incidents", "broken.xlsx", b"not a workbook at all", "not a valid .xlsx"),
+    Case(
+        "xlsx with a bad row",
+        "incidents",
+        "sheet.xlsx",
+        _xlsx_bytes(
+            pd.DataFrame(
+                {
+                    "source_id": ["XL1", "XL2"],
+                    "occurred_at": ["2024-01-02", "soon"],
+                    "area_code": ["A1", "A1"],
+                    "offense": ["THEFT", "THEFT"],
+                }
+            )
+        ),
+        "occurred_at is not a date",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    # --- nonprofit sheets ------------------------------------------------------------------
+    Case(
+        "activity impossible counts",
+        "activity",
+        "activity.csv",
+        "program,month,participants,new_participants\nMentoring,2024-01-01,5,9\n",
+        "new_participants is above participants",
+    ),
+    Case(
+        "activity unknown program",
+        "activity",
+        "activity2.csv",
+        "program,month,participants\nKnitting,2024-01-01,5\n",
+        "program is not known",
+    ),
+    Case(
+        "funding negative",
+        "funding",
+        "funding.csv",
+        "program,fiscal_year,source,amount\nMentoring,FY2024,grant,-50\n",
+        "amount is below 0",
+    ),
+    Case(
+        "director without nonprofit",
+        "users",
+        "users.csv",
+        "email,role\nboss@example.org,director\n",
+        "a director needs their nonprofit",
+    ),
+    Case(
+        "program bad focus",
+        "programs",
+        "programs.csv",
+        "partnership,name,focus,start_date\nYouth partnership,Chess,board_games,2024-01-01\n",
+        "focus is not one of",
+    ),
+]
+
+
+def _big_file(path: Path) -> None:
+    """About 50 MB of incidents: valid rows plus one of each common fault."""
+    rows = 420_000
+    rng = np.random.default_rng(50)
+    frame = pd.DataFrame(
+        {
+            "source_id": [f"BIG{i:07d}" for i in range(rows)],
+            "occurred_at": (pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 6e7, rows), "s")).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
+            "area_code": rng.choice(["A1", "B2"], rows),
+            "offense": rng.choice(["THEFT", "ROBBERY", "BURGLARY", "ASSAULT"], rows),
+            "narrative": "x" * 78,
+        }
+    )
+    frame.loc[[10, 20], "area_code"] = "ZZ"
+    frame.loc[30, "occurred_at"] = "never"
+    frame.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_input(case, base_db, tmp_path):
+    database = tmp_path / "db.duckdb"
+    shutil.copyfile(base_db, database)
+    source = tmp_path / case.file_name
+    content = case.content.encode() if isinstance(case.content, str) else case.content
+    source.write_bytes(content)
+    before = checksums(database)
+    options = ImportOptions(**case.options)
+    if not case.changes:
+        with pytest.raises(ImportFailed) as failure:
+            run_import(case.kind, source, database, options)
+        message = str(failure.value)
+        assert case.expect in message
+        assert "\n" not in message and "Traceback" not in message
+        assert checksums(database) == before
+        return
+    summary = run_import(case.kind, source, database, options)
+    assert summary.rows_accepted >= 1
+    if case.expect:
+        assert any(case.expect in reason.reason for reason in summary.reasons), summary.text()
+    after = checksums(database)
+    assert after != before
+    if case.rejected_lines is not None:
+        con = duckdb.connect(str(database), read_only=True)
+        lines = con.execute(
+            "select line_number from rejected_rows where import_id = ? order by 1", [summary.import_id]
+        ).fetchall()
+        con.close()
+        assert tuple(line for (line,) in lines) == case.rejected_lines
+
+
+def test_fifty_megabyte_file(base_db, tmp_path):
+    database = tmp_path / "db.duckdb"
+    shutil.copyfile(base_db, database)
+    big = tmp_path / "big.csv"
+    _big_file(big)
+    assert big.stat().st_size > 45e6
+    summary = run_import("incidents", big, database)
+    assert summary.rows_read == 420_000
+    assert summary.rows_rejected == 3
+    assert summary.rows_accepted == 420_000 - 3
+    assert {reason.reason for reason in summary.reasons} == {
+        "area is not among the imported areas",
+        "occurred_at is not a date",
+    }
+
+
+def test_reimport_is_idempotent(base_db, tmp_path):
+    database = tmp_path / "db.duckdb"
+    shutil.copyfile(base_db, database)
+    source = tmp_path / "again.csv"
+    source.write_text(INCIDENT_HEADER + "I1,2024-01-02,A1,THEFT\nI2,2024-01-03,B2,ROBBERY\n")
+    first = run_import("incidents", source, database)
+    middle = checksums(database)
+    second = run_import("incidents", source, database)
+    assert (first.rows_accepted, second.rows_accepted, second.rows_unchanged) == (2, 0, 2)
+    assert checksums(database) == middle
+    # an overlapping export: one old row corrected, one new
+    source.write_text(INCIDENT_HEADER + "I2,2024-01-03,B2,BURGLARY\nI3,2024-01-04,A1,THEFT\n")
+    third = run_import("incidents", source, database)
+    assert (third.rows_accepted, third.rows_unchanged) == (2, 0)
+    con = duckdb.connect(str(database), read_only=True)
+    rows = con.execute("select source_id, category from incidents where source_id like 'I%' order by 1").fetchall()
+    assert rows == [("I1", "theft"), ("I2", "burglary"), ("I3", "theft")]
+    assert con.execute("select sum(incidents) from crime_monthly").fetchall()[0][0] == 4
+    con.close()
+
+
+def test_corpus_size():
+    assert len(CASES) + 1 >= 40
