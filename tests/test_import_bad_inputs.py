@@ -63,7 +63,8 @@ def base_db(tmp_path_factory) -> Path:
     run_import("areas", areas, path, ImportOptions(mapping={"code": "area_code"}, agency="Testville PD"))
     files = {
         "incidents": "source_id,occurred_at,area_code,offense\nX1,2024-01-05 10:00,A1,THEFT\n",
-        "surveys": "wave,respondent_id,area_code,responded_on,weight,trust_respect\nResidents 2024,r0,A1,2024-03-01,1,4\n",
+        "surveys": "wave,respondent_id,area_code,responded_on,weight,trust_respect\n"
+        "Residents 2024,r0,A1,2024-03-01,1,4\n",
         "partnerships": "name,nonprofit,org_type,start_date,areas\nYouth partnership,Youth Org,youth,2023-01-01,A1\n",
         "programs": "partnership,name,focus,start_date,areas\nYouth partnership,Mentoring,youth,2023-02-01,A1;B2\n",
     }
