@@ -18,11 +18,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 import queries
 from components import export
 
 log = logging.getLogger("bridgeboard")
+
+# Streamlit treats an app whose script has a sibling folder named pages/ as a legacy
+# (v1) multipage app until st.navigation first runs, so the first session of a fresh
+# server that opens a deep link (/crime, a shared URL) would run that page alone,
+# without app.py's viewer and filters. This app navigates with st.navigation only.
+PagesManager.uses_pages_directory = False
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bridgeboard.duckdb"
 URBANICITY_CHOICES = {"Urban and rural": None, "Urban": "urban", "Rural": "rural"}
@@ -157,11 +164,15 @@ def select_demo_viewer() -> Viewer:
     return selected
 
 
+def _started_by_app(key: str) -> None:
+    """A page run without app.py (see PagesManager above) reruns once, now through app.py."""
+    if key not in st.session_state:
+        st.rerun()
+
+
 def viewer() -> Viewer:
-    selected = st.session_state.get("viewer")
-    if selected is None:
-        raise RuntimeError("no viewer chosen yet")
-    return selected
+    _started_by_app("viewer")
+    return st.session_state["viewer"]
 
 
 # --- filters --------------------------------------------------------------------------
@@ -193,14 +204,19 @@ def _filters_from_url(first_day: dt.date, last_day: dt.date) -> tuple[tuple[dt.d
     return period, side
 
 
+def coverage() -> pd.Series:
+    """meta/coverage: the first and last months and days the database holds."""
+    return query("meta/coverage").iloc[0]
+
+
 def sidebar_filters() -> Filters:
     """Period and urban/rural filters in the sidebar, mirrored in the URL so a view can be shared.
 
     Defaults to the latest 12 months of data. Opening a link with ?from=&to=&areas= restores it.
     """
-    coverage = query("meta/coverage").iloc[0]
-    last_month = pd.Timestamp(coverage["last_crime_month"]).date()
-    first_month = pd.Timestamp(coverage["first_crime_month"]).date()
+    held = coverage()
+    last_month = pd.Timestamp(held["last_crime_month"]).date()
+    first_month = pd.Timestamp(held["first_crime_month"]).date()
     last_day = (pd.Timestamp(last_month) + pd.offsets.MonthEnd(0)).date()
     first_day = dt.date(first_month.year - 1, 1, 1)
     default_start = max(first_month, (pd.Timestamp(last_month) - pd.DateOffset(months=11)).date())
@@ -236,7 +252,75 @@ def sidebar_filters() -> Filters:
 
 
 def filters() -> Filters:
+    _started_by_app("filters")
     return st.session_state["filters"]
+
+
+def partnership_from_url(visible: dict[int, str]) -> int | None:
+    """The ?partnership= id of a shared link, if the viewer may see it; one sentence otherwise."""
+    raw = st.query_params.get("partnership")
+    if raw is None:
+        return None
+    try:
+        partnership_id = int(raw)
+    except ValueError:
+        partnership_id = None
+    if partnership_id not in visible:
+        st.warning(
+            "The link names a partnership that does not exist or is not shown to you here; "
+            "showing the first one instead.",
+            icon=":material/link_off:",
+        )
+        return None
+    return partnership_id
+
+
+METRIC_FOLDERS = {
+    "crime": "Crime",
+    "trust": "Community trust",
+    "impact": "Partnership impact",
+    "programs": "Programs (Results-Based Accountability)",
+    "partnerships": "Partnerships",
+    "resources": "Resources",
+}
+
+
+def queries_in(folder: str) -> list[str]:
+    return [name for name in queries.available() if name.startswith(f"{folder}/")]
+
+
+def describe(name: str) -> queries.QuerySpec:
+    return queries.spec(name)
+
+
+def parameters_table(name: str) -> pd.DataFrame:
+    """A query's inputs, as its header declares them (the viewer's scope is bound, not chosen)."""
+    rows = [
+        {
+            "input": param.name.replace("_", " "),
+            "type": param.type,
+            "allowed": ", ".join(param.choices) if len(param.choices) <= 6 else f"{len(param.choices)} values",
+            "meaning": param.doc,
+        }
+        for param in queries.spec(name).params.values()
+        if not param.name.startswith("scope_")
+    ]
+    return pd.DataFrame(rows, columns=["input", "type", "allowed", "meaning"])
+
+
+def columns_table(name: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"column": column.name, "type": column.type, "meaning": column.doc} for column in queries.spec(name).columns],
+        columns=["column", "type", "meaning"],
+    )
+
+
+def method_text(name: str) -> str:
+    """Markdown explaining a metric, from its SQL header (so the text cannot drift from the code)."""
+    spec = queries.spec(name)
+    lines = [f"**{spec.title_sentence}** ({spec.grain}; `queries/{name}.sql`)"]
+    lines += [f"- {note}" for note in spec.notes]
+    return "\n".join(lines)
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -261,20 +345,35 @@ def show_chart(figure, frame: pd.DataFrame, name: str) -> None:
     download(frame, name)
 
 
-def show_table(frame: pd.DataFrame, name: str, columns: dict | None = None, **dataframe_options) -> None:
+def show_table(
+    frame: pd.DataFrame,
+    name: str,
+    columns: dict | None = None,
+    cell_styles: dict | None = None,
+    **dataframe_options,
+) -> None:
     """Draw a table and offer it as CSV.
 
-    columns maps a column to (heading, printf format or None); columns not named are hidden
-    from the table but stay in the CSV.
+    columns maps a column to (heading, printf format, "sparkline" for a list of values, or
+    None for text); columns not named are hidden from the table but stay in the CSV.
     """
     config = None
     if columns is not None:
-        config = {
-            column: (st.column_config.NumberColumn(heading, format=number_format) if number_format else heading)
-            for column, (heading, number_format) in columns.items()
-        }
+        config = {}
+        for column, (heading, number_format) in columns.items():
+            if number_format == "sparkline":
+                config[column] = st.column_config.LineChartColumn(heading, width="small")
+            elif number_format:
+                config[column] = st.column_config.NumberColumn(heading, format=number_format)
+            else:
+                config[column] = heading
         dataframe_options.setdefault("column_order", [column for column in columns if column in frame.columns])
-    st.dataframe(frame, hide_index=True, key=f"table-{name}", column_config=config, **dataframe_options)
+    shown = frame
+    if cell_styles:  # colour is added to words and symbols that already carry the meaning
+        shown = frame.style
+        for column, style in cell_styles.items():
+            shown = shown.map(style, subset=[column])
+    st.dataframe(shown, hide_index=True, key=f"table-{name}", column_config=config, **dataframe_options)
     download(frame, name)
 
 

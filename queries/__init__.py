@@ -112,6 +112,11 @@ class QuerySpec:
     placeholders: frozenset[str] = field(default_factory=frozenset)
 
     @property
+    def title_sentence(self) -> str:
+        """The title with a capital first letter, the rest as written."""
+        return self.title[:1].upper() + self.title[1:]
+
+    @property
     def needs_scope(self) -> bool:
         return any(name.startswith("scope_") for name in self.params)
 

@@ -206,6 +206,7 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
         insert into schema_meta values ('fiscal_year_start_month', '7');
         insert into app_users values
             ('chief@testville.example', 'Chief', 'chief', 1, null),
+            ('analyst@testville.example', 'Analyst', 'analyst', 1, null),
             ('director@youth.example', 'Youth director', 'director', null, 1),
             ('director@housing.example', 'Housing director', 'director', null, 2);
         """

@@ -1,0 +1,102 @@
+"""Crime trend figures and tables from crime/rolling and crime/yoy; pure."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.charts import FONT, SIDE_COLOURS
+
+CLASS_LABELS = {"all": "All offences", "violent": "Violent", "property": "Property", "other": "Other"}
+
+
+def trend_figure(rolling: pd.DataFrame, title: str) -> go.Figure:
+    """Monthly rate per 1,000 with its 12-month rolling mean; one panel per side, shared y-axis.
+
+    rolling: crime/rolling grouped by urbanicity.
+    """
+    sides = [side for side in ("urban", "rural") if side in set(rolling["group_key"])]
+    figure = make_subplots(
+        rows=1,
+        cols=len(sides),
+        shared_yaxes=True,
+        subplot_titles=[side.capitalize() for side in sides],
+        horizontal_spacing=0.04,
+    )
+    for column, side in enumerate(sides, start=1):
+        frame = rolling[rolling["group_key"] == side]
+        colour = SIDE_COLOURS[side.capitalize()]
+        hover = (
+            "%{x|%b %Y}<br>%{customdata[0]:,} offences<br>%{y:.2f} per 1,000 residents"
+            "<br>12-month mean %{customdata[1]:.2f} per 1,000<extra>" + side.capitalize() + "</extra>"
+        )
+        custom = frame[["incidents", "rolling_12m_rate_per_1k"]].to_numpy()
+        figure.add_trace(
+            go.Scatter(
+                x=frame["month"],
+                y=frame["rate_per_1k"],
+                mode="lines+markers",
+                name=f"{side.capitalize()}: month",
+                line={"color": colour, "width": 1},
+                marker={"size": 4},
+                opacity=0.55,
+                customdata=custom,
+                hovertemplate=hover,
+                legendgroup=side,
+            ),
+            row=1,
+            col=column,
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=frame["month"],
+                y=frame["rolling_12m_rate_per_1k"],
+                mode="lines",
+                name=f"{side.capitalize()}: 12-month mean",
+                line={"color": colour, "width": 3},
+                customdata=custom,
+                hovertemplate=hover,
+                legendgroup=side,
+            ),
+            row=1,
+            col=column,
+        )
+    figure.update_yaxes(title_text="Offences per 1,000 residents, per month", row=1, col=1, rangemode="tozero")
+    figure.update_xaxes(title_text="Month")
+    figure.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 16}},
+        height=420,
+        margin={"l": 60, "r": 10, "t": 80, "b": 40},
+        font=FONT,
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        hovermode="x unified",
+    )
+    return figure
+
+
+def yoy_table(yoy: pd.DataFrame) -> pd.DataFrame:
+    """crime/yoy rows for display: a change marker that reads without colour."""
+
+    def marker(row) -> str:
+        if not row["significant"]:
+            return "– within chance"
+        return "▲ significant rise" if row["poisson_z"] > 0 else "▼ significant fall"
+
+    table = yoy.copy()
+    table["change"] = table.apply(marker, axis=1) if len(table) else pd.Series(dtype=str)
+    table["side"] = table["urbanicity"].str.capitalize()
+    return table
+
+
+YOY_COLUMNS = {
+    "group_label": ("Area", None),
+    "side": ("Urban / rural", None),
+    "incidents": ("Offences", "%,d"),
+    "incidents_prior": ("A year earlier", "%,d"),
+    "change_pct": ("Change (%)", "%+.1f"),
+    "rate_per_1k": ("Per 1,000 residents", "%.2f"),
+    "rate_per_1k_prior": ("Per 1,000 a year earlier", "%.2f"),
+    "poisson_z": ("Poisson z", "%+.2f"),
+    "change": ("Change vs chance", None),
+}

@@ -1,0 +1,123 @@
+"""Results-Based Accountability scorecards from programs/scorecard; pure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CATEGORY_TITLES = {
+    "how_much": "How much did we do?",
+    "how_well": "How well did we do it?",
+    "better_off": "Is anyone better off?",
+}
+
+
+def status(row: pd.Series) -> str:
+    """On-track status in words and a symbol, so it reads without colour."""
+    if pd.isna(row.get("on_track")):
+        return "– no target" if pd.isna(row.get("target")) else "– no value yet"
+    return "✓ on track" if row["on_track"] else "✗ off track"
+
+
+def status_style(text: object) -> str:
+    """Cell colour for a status (Okabe-Ito green / vermilion, light); the words say it too."""
+    if isinstance(text, str) and text.startswith("✓"):
+        return "background-color: #d4efe6; color: #00563f"
+    if isinstance(text, str) and text.startswith("✗"):
+        return "background-color: #fbe0d0; color: #8a3200"
+    return ""
+
+
+def polarity(higher_is_better: object) -> str:
+    if pd.isna(higher_is_better):
+        return ""
+    return "↑ higher is better" if higher_is_better else "↓ lower is better"
+
+
+# programs/scorecard columns that describe the program (the rest describe one measure)
+PROGRAM_LEVEL = (
+    "program_id",
+    "program_name",
+    "focus",
+    "partnership_id",
+    "partnership_name",
+    "nonprofit_id",
+    "nonprofit_name",
+    "urbanicity",
+    "participants",
+    "participants_target",
+    "sessions",
+    "events",
+    "volunteer_hours",
+    "attendance_pct",
+    "completion_pct",
+    "co_delivered_pct",
+    "cost_usd",
+    "cost_per_participant",
+    "partner_feedback_0_100",
+)
+
+
+def programs_table(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """One row per program: how much and how well, and how many of its measures are on track."""
+    if scorecard.empty:
+        return scorecard
+    program_columns = [column for column in scorecard.columns if column in PROGRAM_LEVEL]
+    per_program = scorecard.drop_duplicates("program_id")[program_columns].set_index("program_id")
+    judged = scorecard.dropna(subset=["on_track"])
+    counts = (
+        judged.assign(on_track=judged["on_track"].astype("int64"))
+        .groupby("program_id")
+        .agg(measures_on_track=("on_track", "sum"), measures_with_target=("on_track", "size"))
+    )
+    table = per_program.join(counts).reset_index()
+    for column in ("measures_on_track", "measures_with_target"):
+        table[column] = table[column].fillna(0).astype(int)
+    table["on_track_text"] = [
+        f"{on} of {judged_count}" if judged_count else "no targets"
+        for on, judged_count in zip(table["measures_on_track"], table["measures_with_target"], strict=True)
+    ]
+    table["side"] = table["urbanicity"].str.capitalize()
+    return table
+
+
+PROGRAM_COLUMNS = {
+    "program_name": ("Program", None),
+    "nonprofit_name": ("Nonprofit", None),
+    "side": ("Urban / rural", None),
+    "participants": ("Participants", "%,d"),
+    "participants_target": ("Target", "%,d"),
+    "sessions": ("Sessions", "%,d"),
+    "attendance_pct": ("Attendance (%)", "%.1f"),
+    "completion_pct": ("Completion (%)", "%.1f"),
+    "co_delivered_pct": ("Co-delivered with officers (%)", "%.1f"),
+    "cost_per_participant": ("Cost per participant", "%,.0f"),
+    "partner_feedback_0_100": ("Partner feedback (0–100)", "%.0f"),
+    "on_track_text": ("Measures on track", None),
+}
+
+
+def measures_table(scorecard: pd.DataFrame, program_id: int, category: str) -> pd.DataFrame:
+    """One program's measures in one RBA category, with status, polarity and trend."""
+    rows = scorecard[(scorecard["program_id"] == program_id) & (scorecard["rba_category"] == category)].copy()
+    rows["status"] = rows.apply(status, axis=1) if len(rows) else pd.Series(dtype=str)
+    rows["direction"] = rows["higher_is_better"].map(polarity)
+    rows["trend"] = rows["trend_values"].map(
+        lambda values: list(values) if isinstance(values, (list, tuple, np.ndarray)) else []
+    )
+    return rows[
+        ["kpi_name", "value", "target", "baseline", "unit", "direction", "status", "change_from_baseline_pct", "trend"]
+    ]
+
+
+MEASURE_COLUMNS = {
+    "kpi_name": ("Measure", None),
+    "value": ("Latest", "%,.1f"),
+    "target": ("Target", "%,.1f"),
+    "baseline": ("Baseline", "%,.1f"),
+    "unit": ("Unit", None),
+    "direction": ("Direction", None),
+    "status": ("Status", None),
+    "change_from_baseline_pct": ("Change from baseline (%)", "%+.0f"),
+    "trend": ("Trend", "sparkline"),
+}

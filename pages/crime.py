@@ -1,0 +1,62 @@
+"""Crime trends: monthly rates with a 12-month rolling mean, urban and rural side by side."""
+
+import streamlit as st
+
+from components import crime_charts, runtime
+from components import format as fmt
+
+period = runtime.filters()
+st.title("Crime trends")
+st.caption(f"{period.label}; changes are against the same months a year earlier.")
+
+categories = runtime.query("meta/categories")
+left, right = st.columns([2, 3])
+crime_class = left.segmented_control(
+    "Offences",
+    ["violent", "property", "other", "all"],
+    format_func=crime_charts.CLASS_LABELS.get,
+    default="violent",
+    key="crime_class",
+)
+crime_class = crime_class or "all"
+choices = categories if crime_class == "all" else categories[categories["crime_class"] == crime_class]
+labels = dict(zip(choices["category"], choices["label"], strict=True))
+picked = right.multiselect(
+    "Categories", list(labels), default=list(labels), format_func=labels.get, key=f"crime_categories_{crime_class}"
+)
+
+if not picked:
+    st.info("Pick at least one offence category to see trends.")
+    st.stop()
+
+selection = {"crime_class": crime_class, "categories": picked}
+by_side = runtime.query("crime/yoy", **period.params(), group_by="urbanicity", **selection)
+by_side = by_side.sort_values("group_key", ascending=False)  # urban first, as in every chart
+for column, row in zip(st.columns(max(len(by_side), 1)), by_side.itertuples(), strict=False):
+    column.metric(
+        f"{row.group_label}: offences per 1,000 residents",
+        fmt.number(row.rate_per_1k, 2),
+        None if row.change_pct != row.change_pct else fmt.percent(row.change_pct, signed=True),
+        delta_color="inverse",
+        help="Offences recorded in the period per 1,000 residents; the change compares counts.",
+        border=True,
+    )
+    column.caption(
+        f"{fmt.count(row.incidents)} offences, {fmt.count(row.incidents_prior)} a year earlier; Poisson z "
+        f"{fmt.signed(row.poisson_z, 2)} ({'significant' if row.significant else 'within chance'})."
+    )
+
+rolling = runtime.query("crime/rolling", **period.params(), group_by="urbanicity", **selection)
+if rolling.empty:
+    st.info("No crime is recorded for this period.")
+else:
+    title = f"{crime_charts.CLASS_LABELS[crime_class]} offences per 1,000 residents, monthly and 12-month mean"
+    runtime.show_chart(crime_charts.trend_figure(rolling, title), rolling, "crime-trend")
+
+st.subheader("Year-over-year change by area")
+st.caption(
+    "The Poisson test z = 2(√now − √before) asks whether a change is larger than chance alone would give; "
+    "|z| ≥ 2 is marked."
+)
+yoy = crime_charts.yoy_table(runtime.query("crime/yoy", **period.params(), group_by="area", **selection))
+runtime.show_table(yoy, "crime-yoy-by-area", crime_charts.YOY_COLUMNS)

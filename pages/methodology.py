@@ -1,0 +1,54 @@
+"""Methodology: every metric's definition, generated from the SQL files that compute it."""
+
+import streamlit as st
+
+from components import runtime
+
+st.title("Methodology")
+st.markdown(
+    "Every number in Bridgeboard is computed by one SQL file in `queries/`. This page is built from "
+    "those files' headers, so it always describes the code that runs. Scales, weighting and "
+    "suppression rules are stated with each metric."
+)
+
+st.subheader("Rules that apply everywhere")
+st.markdown(
+    "- **Urban and rural.** Each area is urban or rural from its RUCC 2023 or RUCA code (codes 1–3 "
+    "urban, higher codes rural) or a density threshold. A partnership or program counts on the side "
+    "holding most of the population it serves, so urban + rural always adds up to the whole.\n"
+    "- **Periods.** The sidebar period is compared with the same dates one year earlier. Crime is "
+    "counted in whole calendar months.\n"
+    "- **Rates** are per 1,000 residents over the period (not annualised); areas without a known "
+    "population are left out of rates (never counted as zero).\n"
+    "- **Survey scores** are put on 0–100 with each wave's own scale; groups are weighted, with a "
+    "95% confidence interval, and shown only with at least 50 respondents and an effective sample "
+    "size (Kish) of at least 30.\n"
+    "- **Who sees what.** A nonprofit director sees program-level data of their own organisation "
+    "only; the agency sees everything; the public sees only published, disclosure-controlled aggregates."
+)
+
+for folder, title in runtime.METRIC_FOLDERS.items():
+    st.subheader(title)
+    for name in runtime.queries_in(folder):
+        with st.expander(runtime.describe(name).title_sentence):
+            st.markdown(runtime.method_text(name))
+            st.markdown("**Inputs**")
+            st.dataframe(runtime.parameters_table(name), hide_index=True)
+            st.markdown("**Output columns**")
+            st.dataframe(runtime.columns_table(name), hide_index=True)
+
+st.subheader("Offence categories")
+st.markdown(
+    "Every source's offence descriptions are mapped to this fixed list. Violent means a crime against "
+    "a person (NIBRS). Sensitive categories are never published below the whole jurisdiction."
+)
+runtime.show_table(
+    runtime.query("meta/categories"),
+    "methodology-categories",
+    {
+        "label": ("Category", None),
+        "crime_class": ("Class", None),
+        "is_violent": ("Violent", None),
+        "is_sensitive": ("Sensitive", None),
+    },
+)

@@ -1,0 +1,68 @@
+"""Programs: a Results-Based Accountability scorecard per program (directors see only their own)."""
+
+import streamlit as st
+
+from components import format as fmt
+from components import runtime, scorecards
+
+viewer = runtime.viewer()
+period = runtime.filters()
+st.title("Programs scorecard")
+st.caption(
+    f"{period.label} · "
+    + (f"{viewer.nonprofit_name}'s programs only" if viewer.is_director else "every program of the agency")
+    + ". How much did we do, how well did we do it, and is anyone better off?"
+)
+
+scorecard = runtime.query("programs/scorecard", **period.params(), nonprofit_id=None)
+if scorecard.empty:
+    st.info("No program ran in this period for the current filters.")
+    st.stop()
+
+programs = scorecards.programs_table(scorecard)
+if not viewer.is_director:
+    nonprofits = sorted(programs["nonprofit_name"].unique())
+    picked = st.multiselect("Nonprofits", nonprofits, placeholder="All nonprofits", key="programs_nonprofits")
+    if picked:
+        programs = programs[programs["nonprofit_name"].isin(picked)]
+        scorecard = scorecard[scorecard["nonprofit_name"].isin(picked)]
+
+with_targets = programs["measures_with_target"].sum()
+cards = st.columns(4)
+cards[0].metric("Programs", fmt.count(len(programs)), border=True)
+cards[1].metric("Participants served", fmt.count(programs["participants"].sum()), border=True)
+cards[2].metric(
+    "Measures on track",
+    f"{programs['measures_on_track'].sum():,} of {with_targets:,}",
+    border=True,
+    help="Latest value of each measure with a target, judged in the measure's own direction.",
+)
+cards[3].metric(
+    "Urban · rural programs",
+    f"{(programs['urbanicity'] == 'urban').sum()} · {(programs['urbanicity'] == 'rural').sum()}",
+    border=True,
+)
+
+runtime.show_table(programs, "programs-overview", scorecards.PROGRAM_COLUMNS)
+
+st.subheader("One program in detail")
+names = dict(zip(programs["program_id"], programs["program_name"] + " — " + programs["nonprofit_name"], strict=True))
+program_id = st.selectbox("Program", list(names), format_func=names.get, key="programs_detail")
+detail = programs.set_index("program_id").loc[program_id]
+st.caption(
+    f"{detail.partnership_name} · {detail.focus.replace('_', ' ')} · {detail.side} · "
+    f"{fmt.count(detail.participants)} participants against a target of {fmt.count(detail.participants_target)}"
+)
+for category, title in scorecards.CATEGORY_TITLES.items():
+    st.markdown(f"**{title}**")
+    measures = scorecards.measures_table(scorecard, program_id, category)
+    if measures.empty:
+        st.caption("No measure of this kind is reported for this program.")
+    else:
+        runtime.show_table(
+            measures,
+            f"programs-{program_id}-{category}",
+            scorecards.MEASURE_COLUMNS,
+            cell_styles={"status": scorecards.status_style},
+        )
+runtime.download(scorecard[scorecard["program_id"] == program_id], f"programs-{program_id}-scorecard")

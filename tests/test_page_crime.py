@@ -1,0 +1,41 @@
+"""Crime trends page in AppTest: numbers against the fixture's hand-counted incidents."""
+
+import pytest
+
+from apptest import ANALYST, CHIEF, YEAR_2024, errors, metrics, open_page
+
+
+@pytest.mark.parametrize("view_as", [CHIEF, ANALYST, "Director, Youth Org", "Director, Housing Org"])
+def test_violent_rates_by_side_for_every_role(fixture_path, monkeypatch, view_as):
+    app = open_page(fixture_path, monkeypatch, "pages/crime.py", view_as, YEAR_2024)
+    assert not errors(app)
+    shown = metrics(app)
+    # urban: A1 30 + B2 5 violent over 15,000; 2023: 20 + 10 -> +16.7%
+    assert shown["Urban: offences per 1,000 residents"] == ("2.33", "+16.7%")
+    # rural: C3 4 over 2,000 (D4 has no population); counts 7 vs 1 -> +600%
+    assert shown["Rural: offences per 1,000 residents"] == ("2.00", "+600.0%")
+    table = app.dataframe[0].value.set_index("group_key")
+    assert table["incidents"].to_dict() == {"A1": 30, "B2": 5, "C3": 4, "D4": 3}
+    assert table.loc["C3", "change"] == "▲ significant rise"  # z = 4
+    assert table.loc["A1", "change"] == "▲ significant rise"  # z = 2(√30 − √20) = 2.01
+    assert table.loc["B2", "change"] == "– within chance"
+
+
+def test_class_toggle_categories_and_empty_choice(fixture_path, monkeypatch):
+    app = open_page(fixture_path, monkeypatch, "pages/crime.py", period=YEAR_2024)
+    app.segmented_control(key="crime_class").set_value("property").run()
+    table = app.dataframe[0].value.set_index("group_key")
+    assert table.loc["A1", "incidents"] == 51  # 50 thefts in March + 1 at 23:59 on 31 December
+    app.multiselect(key="crime_categories_property").set_value([]).run()
+    assert [info.value for info in app.info] == ["Pick at least one offence category to see trends."]
+    assert not app.exception
+
+
+def test_rural_filter_draws_only_the_rural_panel(fixture_path, monkeypatch):
+    app = open_page(fixture_path, monkeypatch, "pages/crime.py", period=YEAR_2024)
+    both = app.get("plotly_chart")[0].proto.spec
+    assert '"Urban: 12-month mean"' in both and '"Rural: 12-month mean"' in both
+    app.radio(key="filter_urbanicity").set_value("Rural").run()
+    rural = app.get("plotly_chart")[0].proto.spec
+    assert '"Rural: 12-month mean"' in rural and '"Urban: 12-month mean"' not in rural
+    assert list(app.dataframe[0].value["group_key"]) == ["C3", "D4"]

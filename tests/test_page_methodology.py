@@ -1,0 +1,21 @@
+"""Methodology page: generated from the SQL headers, so every metric query is described."""
+
+import queries
+from apptest import CHIEF, open_page
+from components import runtime
+
+
+def test_every_metric_query_is_described(fixture_path, monkeypatch):
+    app = open_page(fixture_path, monkeypatch, "pages/methodology.py", CHIEF)
+    titles = [expander.label for expander in app.expander]
+    expected = [
+        queries.spec(name).title_sentence for folder in runtime.METRIC_FOLDERS for name in runtime.queries_in(folder)
+    ]
+    assert titles == expected
+    assert len(titles) >= 16
+    text = " ".join(markdown.value for markdown in app.markdown)
+    assert "Wheeler, A. P. & Ratcliffe, J. H. (2018)" in text  # from impact/wdd's header
+    assert "queries/trust/scores.sql" in text
+    categories = app.dataframe[-1].value
+    assert len(categories) == 17
+    assert set(categories.loc[categories["is_sensitive"], "category"]) == {"sexual_assault", "domestic_violence"}
