@@ -41,6 +41,7 @@ class ImportOptions:
     rucc_path: Path | None = None  # USDA RUCC 2023 file, for areas with a county_fips
     density_threshold: float | None = None  # residents per km² from which an area is urban
     file_name: str | None = None  # the name people know the file by (an upload's name)
+    exact_mapping: bool = False  # use `mapping` as the whole mapping (the Import page shows every field)
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,20 @@ class ImportSummary:
         preset = f", preset {self.preset}" if self.preset else ""
         return (
             f"{self.kind} from {self.file_name}{preset}: {self.rows_read:,} rows read, "
-            f"{self.rows_accepted:,} imported, {self.rows_unchanged:,} already present, "
+            f"{self.rows_accepted:,} {'to import' if self.dry_run else 'imported'}, "
+            f"{self.rows_unchanged:,} already present, "
             f"{self.rows_rejected:,} rejected"
         )
+
+    def reasons_frame(self) -> pd.DataFrame:
+        """Rejected rows grouped by reason, most frequent first."""
+        return pd.DataFrame(
+            [(r.rows, r.reason, r.first_line, r.example) for r in self.reasons],
+            columns=["rows", "reason", "first_line", "example"],
+        )
+
+    def unmapped_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.unmapped_offenses, columns=["offence", "rows"])
 
     def text(self) -> str:
         lines = [self.headline()]
@@ -122,7 +134,9 @@ def resolve_preset(kind: str, name: str | None) -> Preset | None:
     return preset
 
 
-def effective_mapping(kind: str, columns: list[str], preset: Preset | None, user: dict[str, str]) -> dict[str, str]:
+def effective_mapping(
+    kind: str, columns: list[str], preset: Preset | None, user: dict[str, str], exact: bool = False
+) -> dict[str, str]:
     """{source column: field}: the preset's (or guessed) columns, overridden by the user's."""
     known = fields_of(kind)
     for source, target in user.items():
@@ -130,7 +144,9 @@ def effective_mapping(kind: str, columns: list[str], preset: Preset | None, user
             raise ImportFailed(f"{target!r} is not a field of {kind}; its fields are {', '.join(known)}")
         if source not in columns and header_key(source) not in {header_key(c) for c in columns}:
             raise ImportFailed(f"the file has no column {source!r}; its columns are {', '.join(columns[:30])}")
-    if preset is not None:
+    if exact:
+        base = {}
+    elif preset is not None:
         base = {c: preset.columns[header_key(c)] for c in columns if header_key(c) in preset.columns}
     else:
         base = guess_mapping(kind, columns)
@@ -169,7 +185,7 @@ def map_rows(kind: str, raw: RawTable, preset: Preset | None, options: ImportOpt
         batch = Batch(long, raw.lines[rows], source_rows=rows)
         mapping = {column: "(reshaped)" for column in columns}
     else:
-        mapping = effective_mapping(kind, columns, preset, options.mapping)
+        mapping = effective_mapping(kind, columns, preset, options.mapping, options.exact_mapping)
         frame = pd.DataFrame({target: raw.frame[source] for source, target in mapping.items()})
         if preset is not None:
             for target, function in preset.tidy.items():
@@ -200,7 +216,7 @@ def map_rows(kind: str, raw: RawTable, preset: Preset | None, options: ImportOpt
         elif other := _looks_like(columns, kind):
             hint = f" (it looks like a {other} file: choose that kind)"
         else:
-            hint = f"; map one with --map COLUMN={missing[0].name}"
+            hint = f"; map one of its columns to {missing[0].name}"
         raise ImportFailed(f"the file has no column for {field_names}{hint}")
     return batch, mapping
 

@@ -181,4 +181,5 @@ PRESETS: dict[str, Preset] = {
 
 
 def presets_for(kind: str) -> list[Preset]:
-    return [preset for preset in PRESETS.values() if preset.kind in (kind, "any")]
+    """The generic format first, then the kind's own presets."""
+    return [PRESETS["generic"]] + [preset for preset in PRESETS.values() if preset.kind == kind]

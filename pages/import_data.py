@@ -1,0 +1,148 @@
+"""Import data: upload a file, map its columns, dry-run it, then import it (chief and analyst only).
+
+Everything here is widgets and display; reading, validating and the atomic swap are in
+data.importers, the same code as `python -m data import`.
+"""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from components import runtime
+from data import importers
+
+NOT_MAPPED = "— not in this file —"
+FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "geojson", "json", "zip"]
+
+viewer = runtime.viewer()
+st.title("Import data")
+if viewer.is_director:  # the page is not registered for directors; this guards a stale session
+    st.error("Only agency staff can import data.")
+    st.stop()
+st.caption(
+    "Check a file with a dry run first: nothing changes until you import, and an import either "
+    "completes or leaves the database exactly as it was. Every refused row is kept with its line and reason."
+)
+
+
+def saved_upload(upload) -> Path:
+    """The upload as a file on disk (the importers read paths), written once per upload."""
+    folder = Path(st.session_state.setdefault("import_folder", tempfile.mkdtemp(prefix="bridgeboard-import-")))
+    path = folder / f"{upload.file_id}{Path(upload.name).suffix.lower()}"
+    if not path.exists():
+        path.write_bytes(upload.getvalue())
+    return path
+
+
+def show_summary(summary: importers.ImportSummary) -> None:
+    read, imported, present, rejected = st.columns(4)
+    read.metric("Rows read", f"{summary.rows_read:,}")
+    imported.metric("Would import" if summary.dry_run else "Imported", f"{summary.rows_accepted:,}")
+    present.metric("Already present", f"{summary.rows_unchanged:,}")
+    rejected.metric("Rejected", f"{summary.rows_rejected:,}")
+    if summary.reasons:
+        st.markdown("**Rejected rows by reason**")
+        st.dataframe(summary.reasons_frame(), hide_index=True, key="import_reasons")
+    if summary.unmapped_offenses:
+        st.markdown("**Offences not in data/offense_map.csv** (add them there and import again)")
+        st.dataframe(summary.unmapped_frame(), hide_index=True, key="import_unmapped")
+    for warning in summary.warnings:
+        st.info(warning)
+
+
+kind = st.selectbox("What the file holds", importers.KINDS, format_func=importers.KIND_LABELS.get, key="import_kind")
+presets = [preset.name for preset in importers.presets_for(kind)]
+preset_name = st.selectbox(
+    "Format", presets, format_func=lambda name: importers.PRESETS[name].label, key=f"import_preset_{kind}"
+)
+upload = st.file_uploader("File", type=FILE_TYPES, key="import_file")
+if upload is None:
+    st.info("Upload a CSV, Excel (.xlsx), GeoJSON or zipped shapefile to begin.")
+    st.stop()
+
+path = saved_upload(upload)
+try:
+    head, columns, guessed = importers.preview(path, kind, preset_name, file_name=upload.name)
+except importers.ImportFailed as error:
+    st.error(f"{upload.name} cannot be imported: {error}.")
+    st.stop()
+
+st.subheader("First rows")
+st.dataframe(head, hide_index=True, key="import_preview")
+
+options = importers.ImportOptions(
+    preset=preset_name,
+    imported_by=viewer.email or viewer.label,
+    file_name=upload.name,
+)
+if importers.PRESETS[preset_name].reshape is not None:
+    st.caption("This format is reshaped automatically; its columns need no mapping.")
+else:
+    st.subheader("Columns")
+    st.caption("Which column holds each field; the guesses come from the column names. Required fields are marked *.")
+    field_of_column = {column: field for column, field in guessed.items()}
+    chosen: dict[str, str] = {}
+    left, right = st.columns(2)
+    for index, (field, help_text, required) in enumerate(importers.field_help_rows(kind)):
+        default = next((column for column, target in field_of_column.items() if target == field), NOT_MAPPED)
+        choices = [NOT_MAPPED, *columns]
+        picked = (left if index % 2 == 0 else right).selectbox(
+            f"{field} *" if required else field,
+            choices,
+            index=choices.index(default),
+            help=help_text,
+            key=f"import_map_{kind}_{field}",
+        )
+        if picked != NOT_MAPPED:
+            chosen[picked] = field
+    options.mapping = chosen
+    options.exact_mapping = True
+
+if kind == "areas":
+    density = st.number_input(
+        "Urban from this many residents per km² (leave 0 to use codes or an urbanicity column)",
+        min_value=0.0,
+        value=0.0,
+        step=50.0,
+        key="import_density",
+    )
+    options.density_threshold = density or None
+    rucc = st.file_uploader("USDA RUCC 2023 file (for areas with a county FIPS)", type=["csv"], key="import_rucc")
+    if rucc is not None:
+        options.rucc_path = saved_upload(rucc)
+if kind == "surveys":
+    low, high = st.columns(2)
+    options.constants = {
+        "scale_min": str(low.number_input("Answer scale from", value=1, step=1, key="import_scale_min")),
+        "scale_max": str(high.number_input("Answer scale to", value=5, step=1, key="import_scale_max")),
+    }
+
+dry_column, import_column = st.columns(2)
+dry_run = dry_column.button("Dry run", key="import_dry_run", help="Check every row; change nothing.")
+run = import_column.button("Import", type="primary", key="import_run")
+if dry_run or run:
+    options.dry_run = dry_run
+    bar = st.progress(0.0, text="Starting")
+    try:
+        summary = importers.run_import(
+            kind, path, runtime.database_path(), options, progress=lambda share, text: bar.progress(share, text=text)
+        )
+    except importers.ImportFailed as error:
+        bar.empty()
+        st.error(f"Nothing was imported: {error}.")
+        if error.summary is not None:
+            show_summary(error.summary)
+        st.stop()
+    bar.empty()
+    if summary.dry_run:
+        st.info("Dry run: nothing was changed. " + summary.headline() + ".")
+    elif summary.swapped:
+        # Stopgap until runtime closes the old connection before opening the new file:
+        # while any connection to the path is open, DuckDB hands a new connect() the same
+        # instance, which still serves the file as it was before the swap.
+        st.cache_resource.clear()
+        st.success(f"Imported. {summary.headline()}. Every page now shows the new data.")
+    else:
+        st.info("Nothing new: every valid row is already in the database, which was not changed.")
+    show_summary(summary)
