@@ -30,6 +30,29 @@ NO_DATA = "#d9d9d9"
 CITY_LIMIT = [34, 34, 34, 255]
 AREA_EDGE = [255, 255, 255, 220]
 
+# Program sites are coloured by focus with Paul Tol's "muted" qualitative scheme (built to stay
+# distinct under the common colour-vision deficiencies) plus black for the tenth focus.
+# The keys are the schema's fixed list of program focus areas.
+FOCUS_COLOURS = {
+    "youth": "#332288",
+    "mental_health": "#88CCEE",
+    "homelessness": "#44AA99",
+    "substance_use": "#117733",
+    "domestic_violence": "#999933",
+    "violence_prevention": "#DDCC77",
+    "neighbourhood_safety": "#CC6677",
+    "reentry": "#882255",
+    "victim_services": "#AA4499",
+    "community_engagement": "#000000",
+}
+OTHER_FOCUS = "#777777"
+SITE_EDGE = [255, 255, 255, 255]
+
+
+def focus_label(focus: str) -> str:
+    """'mental_health' -> 'Mental health'."""
+    return str(focus).replace("_", " ").capitalize()
+
 
 @dataclass(frozen=True)
 class MapMetric:
@@ -94,16 +117,29 @@ def _view(shapes: pd.DataFrame, width_px: int = 900, height_px: int = 520) -> pd
     return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=zoom, pitch=0)
 
 
-def area_map(shapes: pd.DataFrame, values: pd.Series, metric: MapMetric) -> tuple[pdk.Deck, list]:
+def area_map(
+    shapes: pd.DataFrame,
+    values: pd.Series,
+    metric: MapMetric,
+    *,
+    reasons: pd.Series | None = None,
+    sites: pd.DataFrame | None = None,
+) -> tuple[pdk.Deck, list]:
     """A choropleth of `values` (indexed by area_code) over `shapes` (areas/shapes rows).
 
+    reasons (indexed by area_code) says why an area without a value is grey, in its tooltip;
+    sites (programs/sites rows) adds the program sites as points coloured by focus.
     Returns the deck and its legend classes (colour, low, high) for `legend_figure`.
     """
     shapes = shapes[shapes["geojson"].notna()].reset_index(drop=True)
     area_values = shapes["area_code"].map(values)
+    area_reasons = shapes["area_code"].map(reasons) if reasons is not None else pd.Series(None, index=shapes.index)
     colours, classes = classify(area_values, metric.palette)
     features = []
-    for row, value, colour in zip(shapes.itertuples(), area_values, colours, strict=True):
+    for row, value, colour, reason in zip(shapes.itertuples(), area_values, colours, area_reasons, strict=True):
+        value_text = metric.text(value)
+        if fmt.is_missing(value) and not fmt.is_missing(reason):
+            value_text = f"not shown, {reason}"
         features.append(
             {
                 "type": "Feature",
@@ -111,7 +147,7 @@ def area_map(shapes: pd.DataFrame, values: pd.Series, metric: MapMetric) -> tupl
                 "properties": {
                     "name": row.name,
                     "urbanicity": "Urban" if row.urbanicity == "urban" else "Rural",
-                    "value_text": f"{metric.label}: {metric.text(value)}",
+                    "value_text": f"{metric.label}: {value_text}",
                     "population_text": f"Population: {fmt.count(row.population)}",
                     "fill": [*_rgb(colour), 230],
                 },
@@ -145,6 +181,8 @@ def area_map(shapes: pd.DataFrame, values: pd.Series, metric: MapMetric) -> tupl
                 line_width_min_pixels=3,
             )
         )
+    if sites is not None and not sites.empty:
+        layers.append(_sites_layer(sites))
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=_view(shapes),
@@ -156,14 +194,105 @@ def area_map(shapes: pd.DataFrame, values: pd.Series, metric: MapMetric) -> tupl
     return deck, classes
 
 
-def legend_figure(classes: list[tuple[str, float, float]], metric: MapMetric, has_missing: bool) -> go.Figure:
-    """A one-line legend: a coloured square per class with its range, and 'no data'."""
+def _sites_layer(sites: pd.DataFrame) -> pdk.Layer:
+    """Program sites as points; their fields reuse the area tooltip's names (one tooltip serves the deck)."""
+    points = [
+        {
+            "name": site.site_name,
+            "urbanicity": "Urban" if site.urbanicity == "urban" else "Rural",
+            "value_text": f"Program: {site.program_name} ({focus_label(site.focus).lower()})",
+            "population_text": f"Run by {site.nonprofit_name}",
+            "position": [float(site.lon), float(site.lat)],
+            "fill": [*_rgb(FOCUS_COLOURS.get(site.focus, OTHER_FOCUS)), 255],
+        }
+        for site in sites.itertuples()
+    ]
+    return pdk.Layer(
+        "ScatterplotLayer",
+        points,
+        id="program-sites",
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_position="position",
+        get_fill_color="fill",
+        get_line_color=SITE_EDGE,
+        # a fixed size on screen (metres clamped to pixels; pydeck would turn the string "pixels" into
+        # an accessor): dense city sites stay apart when zoomed out, rural ones stay visible
+        get_radius=1,
+        radius_min_pixels=5,
+        radius_max_pixels=5,
+        get_line_width=1,
+        line_width_min_pixels=1.5,
+    )
+
+
+def area_table(
+    shapes: pd.DataFrame, values: pd.Series, metric: MapMetric, reasons: pd.Series | None = None
+) -> pd.DataFrame:
+    """The map as a table: one row per area with its value, and why it is blank when it is."""
+    table = shapes[["area_code", "name", "urbanicity", "population"]].copy()
+    table["urbanicity"] = table["urbanicity"].map({"urban": "Urban", "rural": "Rural"})
+    table["value"] = table["area_code"].map(values).astype("float64")
+    missing = table["value"].isna()
+    table["note"] = ""
+    why = table.loc[missing, "area_code"].map(reasons).astype(object) if reasons is not None else None
+    table.loc[missing, "note"] = "no data" if why is None else why.fillna("no data")
+    return table.sort_values(["urbanicity", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def site_table(sites: pd.DataFrame) -> pd.DataFrame:
+    """Program sites as a table, without coordinates: a shelter's location is shown on the map only."""
+    table = sites[["site_name", "program_name", "focus", "nonprofit_name", "area_name", "urbanicity"]].copy()
+    table["focus"] = table["focus"].map(focus_label)
+    table["urbanicity"] = table["urbanicity"].map({"urban": "Urban", "rural": "Rural"})
+    return table.sort_values(["urbanicity", "nonprofit_name", "site_name"], ascending=[False, True, True])
+
+
+def focus_legend_figure(focus_values: list[str], per_row: int = 5) -> go.Figure:
+    """The site colours: a dot per program focus, in rows of `per_row`."""
+    figure = go.Figure()
+    for position, focus in enumerate(focus_values):
+        figure.add_trace(
+            go.Scatter(
+                x=[position % per_row],
+                y=[-(position // per_row)],
+                mode="markers+text",
+                marker={
+                    "size": 14,
+                    "color": FOCUS_COLOURS.get(focus, OTHER_FOCUS),
+                    "line": {"color": "#333", "width": 1},
+                },
+                text=[focus_label(focus)],
+                textposition="middle right",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    rows = max(1, -(-len(focus_values) // per_row))
+    figure.update_layout(
+        height=16 + 30 * rows,
+        margin={"l": 4, "r": 4, "t": 4, "b": 4},
+        xaxis={"visible": False, "range": [-0.1, per_row]},
+        yaxis={"visible": False, "range": [-rows + 0.5, 0.5]},
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        title=None,
+        font={"size": 13},
+    )
+    return figure
+
+
+def legend_figure(
+    classes: list[tuple[str, float, float]], metric: MapMetric, has_missing: bool, missing_label: str = "no data"
+) -> go.Figure:
+    """A one-line legend: a coloured square per class with its range, and 'no data' (or `missing_label`)."""
     entries = [
         (colour, f"{fmt.number(low, metric.digits)} – {fmt.number(high, metric.digits)}{metric.unit}")
         for colour, low, high in classes
     ]
     if has_missing:
-        entries.append((NO_DATA, "no data"))
+        entries.append((NO_DATA, missing_label))
     entries.append(("rgba(0,0,0,0)", "▬ city limit (urban | rural)"))
     figure = go.Figure()
     for position, (colour, text) in enumerate(entries):
