@@ -1,0 +1,126 @@
+"""Map: areas coloured by a chosen measure, the city limit between urban and rural, and program sites."""
+
+import streamlit as st
+
+from components import maps, runtime
+from components import trust_charts as trust
+
+viewer = runtime.viewer()
+period = runtime.filters()
+
+# choice -> (query, extra parameters, area code column, value column, how it is shown)
+METRICS = {
+    "Violent crime per 1,000 residents": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "violent"},
+        "group_key",
+        "rate_per_1k",
+        maps.MapMetric("Violent crime per 1,000", "", "reds", 2),
+    ),
+    "All crime per 1,000 residents": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "all"},
+        "group_key",
+        "rate_per_1k",
+        maps.MapMetric("Crime per 1,000", "", "reds", 1),
+    ),
+    "Resident trust index (0–100)": (
+        "trust/scores",
+        {"group_by": "area"},
+        "group_key",
+        "trust_0_100",
+        maps.MapMetric("Resident trust", "", "blues", 1),
+    ),
+    "Programs running": (
+        "programs/by_area",
+        {},
+        "area_code",
+        "programs_active",
+        maps.MapMetric("Programs running", "", "greens", 0),
+    ),
+    "Program participants per 1,000 residents": (
+        "programs/by_area",
+        {},
+        "area_code",
+        "participants_per_1k",
+        maps.MapMetric("Participants per 1,000", "", "greens", 1),
+    ),
+}
+
+st.title("Map")
+st.caption(
+    f"{period.label} · the bold line is the city limit: urban areas inside, rural outside"
+    + (f" · programs and sites are {viewer.nonprofit_name}'s only" if viewer.is_director else "")
+)
+
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+choice = left.selectbox("Colour areas by", list(METRICS), key="map_metric")
+show_sites = right.toggle("Show program sites", value=True, key="map_sites")
+query_name, extra, key_column, value_column, metric = METRICS[choice]
+frame = runtime.query(query_name, **period.params(), **extra)
+if query_name == "trust/scores":  # areas with too few residents answering stay grey, with the reason
+    values, reasons = trust.area_trust(frame)
+else:
+    values, reasons = frame.set_index(key_column)[value_column], None
+shapes = runtime.query("areas/shapes", urbanicity=period.urbanicity)
+sites = runtime.query("programs/sites", **period.params())
+
+if shapes.empty:
+    st.info("No areas match the current filters.")
+    st.stop()
+
+areas = maps.area_table(shapes, values, metric, reasons)
+deck, classes = maps.area_map(shapes, values, metric, reasons=reasons, sites=sites if show_sites else None)
+st.pydeck_chart(deck, height=600)
+st.plotly_chart(
+    maps.legend_figure(
+        classes,
+        metric,
+        areas["value"].isna().any(),
+        missing_label="too few responses" if reasons is not None else "no data",
+    ),
+    config={"displayModeBar": False},
+    key="map-legend",
+)
+if show_sites and not sites.empty:
+    st.caption("Program sites, coloured by what the program works on:")
+    st.plotly_chart(
+        maps.focus_legend_figure(sorted(sites["focus"].unique())),
+        config={"displayModeBar": False},
+        key="map-sites-legend",
+    )
+elif show_sites:
+    st.caption("No program sites are recorded for programs running in this period and these areas.")
+if reasons is not None:
+    st.caption(
+        f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
+        f"{trust.MIN_N_EFF}) in the period; the table says which."
+    )
+
+st.subheader(choice)
+runtime.show_table(
+    areas,
+    "map-areas",
+    {
+        "name": ("Area", None),
+        "urbanicity": ("Urban or rural", None),
+        "population": ("Residents", "%,d"),
+        "value": (metric.label, f"%.{metric.digits}f"),
+        "note": ("Note", None),
+    },
+)
+
+if show_sites and not sites.empty:
+    st.subheader("Program sites")
+    runtime.show_table(
+        maps.site_table(sites),
+        "map-sites",
+        {
+            "site_name": ("Site", None),
+            "program_name": ("Program", None),
+            "focus": ("Focus", None),
+            "nonprofit_name": ("Nonprofit", None),
+            "area_name": ("Area", None),
+            "urbanicity": ("Urban or rural", None),
+        },
+    )
