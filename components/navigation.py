@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/programs.py", "Programs scorecard", ":material/checklist:", EVERYONE_SIGNED_IN),
     PageSpec("pages/trust.py", "Community trust", ":material/groups:", EVERYONE_SIGNED_IN),
     PageSpec("pages/map.py", "Map", ":material/map:", EVERYONE_SIGNED_IN),
+    PageSpec("pages/partnerships.py", "Partnerships", ":material/handshake:", EVERYONE_SIGNED_IN),
     PageSpec("pages/methodology.py", "Methodology", ":material/menu_book:", EVERYONE_SIGNED_IN, "About"),
     PageSpec("pages/import_data.py", "Import data", ":material/upload:", AGENCY, "Data"),
 )
