@@ -46,7 +46,7 @@ if summary.empty:
 else:
     runtime.show_chart(
         views.summary_figure(summary, f"Active partnerships by organisation type — {period.label}"),
-        summary,
+        summary[["org_type", "urbanicity", "partnerships_active"]],
         "partnerships-summary",
     )
     runtime.show_table(summary, "partnerships-summary-table", views.SUMMARY_COLUMNS)
@@ -122,7 +122,9 @@ if feedback.empty:
     st.info("Neither side gave feedback on this partnership in the period.")
 else:
     runtime.show_chart(
-        views.feedback_figure(feedback, "Overall rating by each side, 0–100"), feedback, "partnership-feedback"
+        views.feedback_figure(feedback, "Overall rating by each side, 0–100"),
+        feedback[["period_start", "respondent_side", "overall_0_100"]],
+        "partnership-feedback",
     )
     runtime.show_table(feedback, "partnership-feedback-table", views.FEEDBACK_COLUMNS)
 
@@ -132,6 +134,8 @@ if funding.empty:
     st.info("No funding is recorded for this partnership's programs in fiscal years overlapping the period.")
 else:
     runtime.show_chart(
-        views.funding_figure(funding, "Funding by source and fiscal year"), funding, "partnership-funding"
+        views.funding_figure(funding, "Funding by source and fiscal year"),
+        funding[["fiscal_year", "source", "amount_usd"]],
+        "partnership-funding",
     )
     runtime.show_table(funding, "partnership-funding-table", views.FUNDING_COLUMNS)
