@@ -1,4 +1,4 @@
-"""Command line: python -m data demo|import|check (see DESIGN.md, "Interfaces").
+"""Command line: python -m data demo|import|publish|check (see DESIGN.md, "Interfaces").
 
 Every command exits 0 on success and otherwise prints one clear sentence to stderr and
 exits non-zero, leaving any existing database untouched.
@@ -63,6 +63,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from data import publish
+
+    started = time.perf_counter()
+    summary = publish.publish(args.db, args.out)
+    elapsed = time.perf_counter() - started
+    print(f"{summary.text()} in {elapsed:.1f} s")
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from data import check
 
@@ -105,6 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     import_parser.add_argument("--density", type=float, help="residents per km² from which an area is urban")
     import_parser.add_argument("--by", default=os.environ.get("USER"), help="who imports (for import_log)")
     import_parser.set_defaults(handler=_cmd_import)
+
+    publish_parser = commands.add_parser(
+        "publish",
+        help="write the public database: disclosure-controlled aggregates only",
+        description="Write aggregates that passed disclosure control to a new file; the source is only read.",
+    )
+    publish_parser.add_argument("--db", type=Path, required=True, help="the Bridgeboard database to publish from")
+    publish_parser.add_argument("--out", type=Path, required=True, help="the public database file to write")
+    publish_parser.set_defaults(handler=_cmd_publish)
 
     check_parser = commands.add_parser("check", help="integrity report; exits non-zero on errors")
     check_parser.add_argument("--db", type=Path, required=True)
