@@ -1,0 +1,178 @@
+"""Real public files (../shared/realdata, see its README): Chicago districts, crimes and sentiment.
+
+Imports the 22 police districts (GeoJSON, urbanicity from the USDA RUCC 2023 file for
+Cook County), the 1,000-incident crime sample (API export, district codes like "003"),
+and the Police Sentiment Scores (wide; district rows join on 9.0 = "009", citywide rows
+have no area), then checks the numbers against the raw files and opens every registered
+page as the chief.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import navigation
+from data.importers import ImportOptions, run_import
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "app.py")
+CRIMES = REALDATA / "chicago_crimes_sample_2022-11.csv"
+SENTIMENT = REALDATA / "chicago_police_sentiment_scores.csv"
+
+pytestmark = pytest.mark.skipif(
+    not (REALDATA / "README.md").exists(), reason=f"real public data not available at {REALDATA}"
+)
+
+
+@pytest.fixture(scope="module")
+def chicago(tmp_path_factory):
+    """A database built from nothing by importing the real files; returns (path, summaries)."""
+    folder = tmp_path_factory.mktemp("chicago")
+    path = folder / "chicago.duckdb"
+    summaries = {}
+    # the areas go through the command line, as a department would run it
+    completed = subprocess.run(
+        [sys.executable, "-m", "data", "import", "areas", str(REALDATA / "chicago_police_districts.geojson"),
+         "--db", str(path), "--preset", "chicago-districts", "--rucc", str(REALDATA / "usda_rucc_2023.csv")],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "22 rows read, 22 imported" in completed.stdout
+    summaries["incidents"] = run_import("incidents", CRIMES, path, ImportOptions(preset="chicago-crimes"))
+    summaries["scores"] = run_import("survey-scores", SENTIMENT, path, ImportOptions(preset="chicago-sentiment"))
+    users = folder / "users.csv"
+    users.write_text("email,display_name,role\nchief@chicago.example,Chief,chief\n")
+    summaries["users"] = run_import("users", users, path)
+    return path, summaries
+
+
+def query(path: Path, sql: str) -> pd.DataFrame:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def test_districts_are_urban_by_cook_countys_rucc_code(chicago):
+    path, _ = chicago
+    areas = query(path, "select area_code, name, kind, urbanicity, class_code, class_scheme, land_km2 from areas")
+    assert len(areas) == 22
+    assert set(areas["area_code"]) == {str(n) for n in (*range(1, 13), *range(14, 21), 22, 24, 25)}
+    assert (areas["urbanicity"] == "urban").all()
+    assert (areas["class_code"] == 1).all() and (areas["class_scheme"] == "RUCC2023").all()
+    assert (areas["kind"] == "district").all()
+    assert areas.set_index("area_code").loc["9", "name"] == "9th District Deering"
+    assert areas["land_km2"].between(5, 200).all()
+
+
+def test_crime_totals_by_district_equal_a_direct_count_of_the_csv(chicago):
+    path, summaries = chicago
+    summary = summaries["incidents"]
+    assert (summary.rows_read, summary.rows_accepted, summary.rows_rejected) == (1000, 1000, 0)
+    raw = pd.read_csv(CRIMES, dtype=str)
+    expected = raw["district"].astype(int).astype(str).value_counts().sort_index()
+    stored = query(
+        path, "select area_code, sum(incidents) as n from crime_monthly join areas using (area_id) group by 1"
+    ).set_index("area_code")["n"]
+    assert stored.sort_index().to_dict() == expected.to_dict()
+    assert int(stored.sum()) == len(raw)
+    # 18 incidents have no coordinates; their district still places them
+    assert query(path, "select count(*) as n from incidents where lat is null")["n"][0] == raw["latitude"].isna().sum()
+
+
+def test_domestic_flag_and_sensitive_categories(chicago):
+    path, _ = chicago
+    raw = pd.read_csv(CRIMES, dtype=str)
+    stored = query(path, "select source_id, category from incidents").set_index("source_id")["category"]
+    raw = raw.set_index("id")
+    battery = raw[(raw["primary_type"] == "BATTERY") & (raw["description"] == "DOMESTIC BATTERY SIMPLE")].index
+    assert set(stored[battery]) == {"domestic_violence"}
+    flagged_assault = raw[(raw["primary_type"] == "ASSAULT") & (raw["domestic"] == "True")].index
+    assert set(stored[flagged_assault]) == {"domestic_violence"}
+    sexual = raw[raw["primary_type"].isin(["CRIMINAL SEXUAL ASSAULT", "SEX OFFENSE"])].index
+    assert set(stored[sexual]) == {"sexual_assault"}
+    assert set(stored[raw[raw["primary_type"] == "MOTOR VEHICLE THEFT"].index]) == {"motor_vehicle_theft"}
+
+
+def test_sentiment_scores_join_districts_and_keep_citywide(chicago):
+    path, summaries = chicago
+    summary = summaries["scores"]
+    raw = pd.read_csv(SENTIMENT, dtype=str)
+    district_rows = raw[raw["DISTRICT"].notna() & raw["SECTOR"].isna()]
+    citywide_rows = raw[raw["AREA"].isna()]
+    citywide_periods = citywide_rows["START_DATE"].nunique()
+    assert summary.rows_read == len(raw) == 6199
+    assert summary.rows_accepted == len(district_rows) + citywide_periods
+    reasons = {reason.reason: reason.rows for reason in summary.reasons}
+    assert reasons["sector is not among the imported areas"] == int(raw["SECTOR"].notna().sum())
+    assert reasons["duplicate score (same source, area, period start, measure and group)"] == (
+        len(citywide_rows) - citywide_periods
+    )
+    scores = query(
+        path,
+        "select areas.area_code, survey_scores.* from survey_scores left join areas using (area_id)"
+        " where measure = 'trust' and subgroup = 'all'",
+    )
+    nine = scores[scores["area_code"] == "9"].set_index("period_start")["value_0_100"]
+    raw_nine = district_rows[district_rows["DISTRICT"].astype(float) == 9.0]
+    expected = pd.Series(raw_nine["TRUST"].astype(float).to_numpy(), index=pd.to_datetime(raw_nine["START_DATE"]))
+    assert nine.sort_index().to_numpy() == pytest.approx(expected.sort_index().to_numpy())
+    assert scores["area_code"].isna().sum() == citywide_periods
+    assert set(query(path, "select distinct measure from survey_scores")["measure"]) == {
+        "trust", "safety", "trust_listen", "trust_respect"
+    }  # fmt: skip
+
+
+def test_reimporting_the_real_files_changes_nothing(chicago, tmp_path):
+    path, _ = chicago
+    before = path.read_bytes()
+    again = run_import("incidents", CRIMES, path, ImportOptions(preset="chicago-crimes"))
+    assert (again.rows_accepted, again.rows_unchanged, again.swapped) == (0, 1000, False)
+    assert path.read_bytes() == before
+
+
+def test_check_passes_with_population_warnings(chicago):
+    path, _ = chicago
+    completed = subprocess.run(
+        [sys.executable, "-m", "data", "check", "--db", str(path)], cwd=REPO, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "22 areas without population" in completed.stdout
+
+
+# Pages that fail on real data, reported to their owners; a fix turns these into XPASS.
+KNOWN_PAGE_FAILURES = {
+    "pages/overview.py": "components/charts.urban_rural_table tests `if population` on <NA> when no area has one",
+    "pages/transparency.py": "int(year_table['year'].max()) on NaN when there are no programs",
+}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(page.path, marks=pytest.mark.xfail(reason=KNOWN_PAGE_FAILURES[page.path], strict=False))
+        if page.path in KNOWN_PAGE_FAILURES
+        else page.path
+        for page in navigation.PAGES
+        if "chief" in page.roles
+    ],
+)
+def test_every_page_renders_for_the_chief(chicago, monkeypatch, tmp_path, page):
+    path, _ = chicago
+    copy = tmp_path / "chicago.duckdb"  # pages must not be able to touch the shared module database
+    copy.write_bytes(path.read_bytes())
+    monkeypatch.setenv("BRIDGEBOARD_DB", str(copy))
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception, [e.value for e in app.exception]
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not any("internal error" in e.value for e in app.error), [e.value for e in app.error]
