@@ -146,9 +146,14 @@ def publish(source: str | os.PathLike, out: str | os.PathLike) -> Summary:
         if missing:
             raise PublishError(f"{source} is not a Bridgeboard database (it has no {missing[0]} table)")
         # one thread: floating-point sums in the same order every time, so the same source
-        # always gives the same file
+        # always gives the same file. Restored after: in the app's process DuckDB hands this
+        # connect() the instance the app already has open on the same file.
+        threads = con.execute("select current_setting('threads')").fetchall()[0][0]
         con.execute("set threads = 1")
-        tables, counts = build_tables(con)
+        try:
+            tables, counts = build_tables(con)
+        finally:
+            con.execute(f"set threads = {int(threads)}")
     finally:
         con.close()
     with db.building(out) as public:

@@ -744,3 +744,12 @@ def test_cli_run_and_repeatable(fixture_path, tmp_path):
     with duckdb.connect(str(first), read_only=True) as one, duckdb.connect(str(second), read_only=True) as two:
         assert one.execute("select count(*) from manifest").fetchone()[0] > 0
         assert db.table_checksums(one) == db.table_checksums(two)
+
+
+def test_publishing_leaves_an_open_connection_to_the_source_as_it_was(fixture_path, tmp_path):
+    # in the app's process DuckDB shares one instance per file: publish's single-thread setting
+    # for repeatable sums must not stay on the app's connection
+    with duckdb.connect(str(fixture_path), read_only=True) as app:
+        before = app.execute("select current_setting('threads')").fetchone()[0]
+        publish.publish(fixture_path, tmp_path / "public.duckdb")
+        assert app.execute("select current_setting('threads')").fetchone()[0] == before
