@@ -9,9 +9,11 @@ from components import navigation, runtime
 st.set_page_config(page_title="Bridgeboard", page_icon=":material/handshake:", layout="wide")
 
 try:
-    runtime.ensure_database()
-    viewer = runtime.select_demo_viewer()
-    runtime.sidebar_filters()
+    if not runtime.public_mode():  # a public deployment never opens the agency's database
+        runtime.ensure_database()
+    viewer = runtime.identify()
+    if not viewer.is_public:
+        runtime.sidebar_filters()
 except Exception:  # a broken database must read as a sentence, not a traceback
     logging.getLogger("bridgeboard").exception("start-up failed")
     st.error(

@@ -284,9 +284,16 @@ def focus_legend_figure(focus_values: list[str], per_row: int = 5) -> go.Figure:
 
 
 def legend_figure(
-    classes: list[tuple[str, float, float]], metric: MapMetric, has_missing: bool, missing_label: str = "no data"
+    classes: list[tuple[str, float, float]],
+    metric: MapMetric,
+    has_missing: bool,
+    missing_label: str = "no data",
+    per_row: int | None = None,
 ) -> go.Figure:
-    """A one-line legend: a coloured square per class with its range, and 'no data' (or `missing_label`)."""
+    """A legend: a coloured square per class with its range, and 'no data' (or `missing_label`).
+
+    One line by default; `per_row` wraps it (two per row reads on a phone).
+    """
     entries = [
         (colour, f"{fmt.number(low, metric.digits)} – {fmt.number(high, metric.digits)}{metric.unit}")
         for colour, low, high in classes
@@ -294,12 +301,14 @@ def legend_figure(
     if has_missing:
         entries.append((NO_DATA, missing_label))
     entries.append(("rgba(0,0,0,0)", "▬ city limit (urban | rural)"))
+    per_row = per_row or len(entries)
+    rows = -(-len(entries) // per_row)
     figure = go.Figure()
     for position, (colour, text) in enumerate(entries):
         figure.add_trace(
             go.Scatter(
-                x=[position],
-                y=[0],
+                x=[position % per_row],
+                y=[-(position // per_row)],
                 mode="markers+text",
                 marker={"symbol": "square", "size": 18, "color": colour, "line": {"color": "#666", "width": 1}},
                 text=[text],
@@ -309,10 +318,10 @@ def legend_figure(
             )
         )
     figure.update_layout(
-        height=56,
+        height=28 + 28 * rows,
         margin={"l": 4, "r": 4, "t": 4, "b": 4},
-        xaxis={"visible": False, "range": [-0.2, len(entries)]},
-        yaxis={"visible": False},
+        xaxis={"visible": False, "range": [-0.2, per_row]},
+        yaxis={"visible": False, "range": [-rows + 0.5, 0.5]},
         plot_bgcolor="rgba(0,0,0,0)",
         paper_bgcolor="rgba(0,0,0,0)",
         title=None,

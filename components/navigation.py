@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 AGENCY = frozenset({"chief", "analyst"})
 EVERYONE_SIGNED_IN = frozenset({"chief", "analyst", "director"})
+# the public report is built from published figures only, so every viewer may open it
+EVERYONE = EVERYONE_SIGNED_IN | {"public"}
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,14 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", EVERYONE_SIGNED_IN),
     PageSpec("pages/crime.py", "Crime trends", ":material/trending_down:", EVERYONE_SIGNED_IN),
+    PageSpec("pages/trust.py", "Community trust", ":material/groups:", EVERYONE_SIGNED_IN),
+    PageSpec("pages/partnerships.py", "Partnerships", ":material/handshake:", EVERYONE_SIGNED_IN),
     PageSpec("pages/impact.py", "Impact", ":material/insights:", EVERYONE_SIGNED_IN),
     PageSpec("pages/programs.py", "Programs scorecard", ":material/checklist:", EVERYONE_SIGNED_IN),
-    PageSpec("pages/trust.py", "Community trust", ":material/groups:", EVERYONE_SIGNED_IN),
     PageSpec("pages/map.py", "Map", ":material/map:", EVERYONE_SIGNED_IN),
-    PageSpec("pages/partnerships.py", "Partnerships", ":material/handshake:", EVERYONE_SIGNED_IN),
-    PageSpec("pages/methodology.py", "Methodology", ":material/menu_book:", EVERYONE_SIGNED_IN, "About"),
     PageSpec("pages/import_data.py", "Import data", ":material/upload:", AGENCY, "Data"),
+    PageSpec("pages/methodology.py", "Methodology", ":material/menu_book:", EVERYONE_SIGNED_IN, "About"),
+    PageSpec("pages/transparency.py", "Public report", ":material/public:", EVERYONE, "About"),
 )
 
 

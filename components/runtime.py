@@ -47,7 +47,14 @@ class Viewer:
 
     @property
     def scope(self) -> queries.Scope:
+        if self.role == "public":
+            # the public side reads only the published database, never the agency's
+            raise queries.QueryError("the public view reads only published figures")
         return queries.Scope(self.role, self.nonprofit_id)
+
+    @property
+    def is_public(self) -> bool:
+        return self.role == "public"
 
     @property
     def is_director(self) -> bool:
@@ -131,11 +138,77 @@ def query(name: str, **params: object) -> pd.DataFrame:
     return _cached_query(str(path), database_version(path), (scope.role, scope.nonprofit_id), name, hashable)
 
 
+# --- the published (public) database -------------------------------------------------
+
+DEFAULT_PUBLIC_DB = DEFAULT_DB.with_name("public.duckdb")
+# the tables `python -m data publish` writes; nothing else is ever read on the public side
+PUBLIC_TABLES = (
+    "manifest",
+    "areas",
+    "crime_area_month",
+    "crime_urbanicity_month",
+    "crime_city_month",
+    "crime_sensitive_city_month",
+    "crime_area_year",
+    "trust_area_quarter",
+    "trust_urbanicity_quarter",
+    "trust_city_quarter",
+    "partnerships",
+    "program_counts",
+    "program_counts_city",
+    "funding_year_source",
+)
+
+
+def public_database_path() -> Path:
+    return Path(os.environ.get("BRIDGEBOARD_PUBLIC_DB", DEFAULT_PUBLIC_DB))
+
+
+def ensure_public_database() -> Path:
+    """Publish the public file from the agency database when missing or older, except in public mode.
+
+    A public deployment serves a file published on purpose with `python -m data publish`; the
+    full app keeps its own copy in step with imports.
+    """
+    path = public_database_path()
+    if public_mode():
+        return path
+    if not path.exists() or path.stat().st_mtime_ns < database_path().stat().st_mtime_ns:
+        from data import publish
+
+        with st.spinner("Publishing the public figures from the agency database…"):
+            publish.publish(database_path(), path)
+    return path
+
+
+@st.cache_resource(max_entries=1, on_release=_close, show_spinner=False)
+def _public_connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    # its own read-only connection: the public page never touches the agency's database
+    return duckdb.connect(path, read_only=True)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _cached_public_table(path: str, version: str, table: str) -> pd.DataFrame:
+    cursor = _public_connection(path, version).cursor()
+    try:
+        return cursor.execute(f'select * from "{table}"').df()  # noqa: S608 - table from PUBLIC_TABLES
+    finally:
+        cursor.close()
+
+
+def public_table(table: str) -> pd.DataFrame:
+    """One published table, whole (they are small aggregates)."""
+    if table not in PUBLIC_TABLES:
+        raise queries.QueryError(f"{table!r} is not a published table")
+    path = ensure_public_database()
+    return _cached_public_table(str(path), database_version(path), table)
+
+
 # --- viewer ---------------------------------------------------------------------------
 
 
-def demo_viewers() -> list[Viewer]:
-    """Everyone the demo can be viewed as: the chief first, then each nonprofit's director."""
+def known_viewers() -> list[Viewer]:
+    """Everyone in app_users, as viewers: the chief, the analyst, then each nonprofit's director."""
     users = queries.run(_connection(str(database_path()), database_version(database_path())), "meta/viewers")
     viewers = []
     for user in users.itertuples():
@@ -149,9 +222,63 @@ def demo_viewers() -> list[Viewer]:
     return viewers
 
 
+PUBLIC = Viewer("public", "Member of the public (transparency page)")
+
+
+def public_mode() -> bool:
+    """BRIDGEBOARD_MODE=public serves the transparency page alone (a public deployment)."""
+    return os.environ.get("BRIDGEBOARD_MODE", "").strip().lower() == "public"
+
+
+def auth_configured() -> bool:
+    """Sign-in is on when .streamlit/secrets.toml has an [auth] section (st.login, OIDC)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def plain(text: str) -> str:
+    """Text from a user or a file, escaped so Markdown shows it as written."""
+    return "".join("\\" + char if char in "\\`*_{}[]()#+-.!|<>~$:" else char for char in text)
+
+
+def identify() -> Viewer:
+    """Who is looking: the signed-in user's role, the demo switch, or the public."""
+    if public_mode():
+        selected = PUBLIC
+    elif auth_configured():
+        selected = _signed_in_viewer()
+    else:
+        selected = select_demo_viewer()
+    st.session_state["viewer"] = selected
+    return selected
+
+
+def _signed_in_viewer() -> Viewer:
+    """Map the OIDC identity's email to app_users; anyone else sees the public page."""
+    with st.sidebar:
+        if not st.user.is_logged_in:
+            st.button("Sign in", on_click=st.login, icon=":material/login:", key="sign_in")
+            st.caption("Agency staff and partner directors sign in to see their dashboards.")
+            return PUBLIC
+        email = str(st.user.get("email") or "").strip().lower()
+        st.caption(f"Signed in as {plain(email)}")
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
+    known = {viewer.email: viewer for viewer in known_viewers()}
+    if email not in known:
+        st.info(
+            f"You are signed in as {plain(email) or 'an account without an email address'}, which has no "
+            "Bridgeboard role yet, so you see the public page. Ask the agency's administrator to add you.",
+            icon=":material/person_off:",
+        )
+        return PUBLIC
+    return known[email]
+
+
 def select_demo_viewer() -> Viewer:
     """The demo banner's "view as" switch; only offered when no sign-in is configured."""
-    viewers = demo_viewers()
+    viewers = [*known_viewers(), PUBLIC]
     labels = [v.label for v in viewers]
     left, right = st.columns([3, 2], vertical_alignment="center")
     left.warning(
@@ -159,9 +286,7 @@ def select_demo_viewer() -> Viewer:
         icon=":material/science:",
     )
     chosen = right.selectbox("View as", labels, key="view_as", help="Switch between what each role may see.")
-    selected = viewers[labels.index(chosen)]
-    st.session_state["viewer"] = selected
-    return selected
+    return viewers[labels.index(chosen)]
 
 
 def _started_by_app(key: str) -> None:
@@ -326,10 +451,10 @@ def method_text(name: str) -> str:
 # --- rendering ------------------------------------------------------------------------
 
 
-def download(frame: pd.DataFrame, name: str) -> None:
+def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
     """A CSV download of exactly the rows and columns behind the chart or table above it."""
     st.download_button(
-        "Download CSV",
+        label,
         data=export.csv_bytes(frame),
         file_name=f"bridgeboard-{name}.csv",
         mime="text/csv",
@@ -354,8 +479,8 @@ def show_table(
 ) -> None:
     """Draw a table and offer it as CSV.
 
-    columns maps a column to (heading, printf format, "sparkline" for a list of values, or
-    None for text); columns not named are hidden from the table but stay in the CSV.
+    columns maps a column to (heading, printf format, "date", "sparkline" for a list of
+    values, or None for text); columns not named are hidden from the table but stay in the CSV.
     """
     config = None
     if columns is not None:
@@ -363,6 +488,8 @@ def show_table(
         for column, (heading, number_format) in columns.items():
             if number_format == "sparkline":
                 config[column] = st.column_config.LineChartColumn(heading, width="small")
+            elif number_format == "date":
+                config[column] = st.column_config.DateColumn(heading, format="YYYY-MM-DD")
             elif number_format:
                 config[column] = st.column_config.NumberColumn(heading, format=number_format)
             else:
