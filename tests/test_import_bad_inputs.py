@@ -588,3 +588,15 @@ def test_reimport_is_idempotent(base_db, tmp_path):
 
 def test_corpus_size():
     assert len(CASES) + 1 >= 40
+
+
+def test_latin1_after_a_long_utf8_looking_start(base_db, tmp_path):
+    """The encoding is guessed from the whole file, not its first block: a late 'é' still reads."""
+    database = tmp_path / "db.duckdb"
+    shutil.copyfile(base_db, database)
+    rows = [f"LATE{i},2024-01-02,A1,THEFT" for i in range(5000)] + ["LATE-X,2024-01-03,A1,VOL À L'ÉTALAGE"]
+    source = tmp_path / "late.csv"
+    source.write_bytes((INCIDENT_HEADER + "\n".join(rows) + "\n").encode("latin-1"))
+    summary = run_import("incidents", source, database)
+    assert summary.rows_accepted == 5000
+    assert summary.unmapped_offenses == [("VOL À L'ÉTALAGE", 1)]

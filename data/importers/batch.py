@@ -272,9 +272,17 @@ def _to_number(raw: pd.Series) -> np.ndarray:
     """Text to float64; thousands commas, spaces and currency signs are forgiven."""
     if raw.isna().all():
         return np.full(len(raw), np.nan)
-    text = raw.astype("str").str.replace(r"[\s,$€£_]", "", regex=True)
-    numbers = pd.to_numeric(text, errors="coerce")
-    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    try:  # the common case, every cell a plain number: Arrow's cast is many times faster
+        array = pa.array(raw, from_pandas=True) if not isinstance(raw.dtype, pd.ArrowDtype) else raw.array._pa_array
+        numbers = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+        numbers = np.array(numbers, dtype=np.float64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        numbers = np.array(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan))
+    retry = raw.notna().to_numpy() & np.isnan(numbers)
+    if retry.any():  # only the cells plain parsing refused: "1,234", "$50", "12 000"
+        cleaned = raw[retry].astype("str").str.replace(r"[\s,$€£_]", "", regex=True)
+        numbers[retry] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return numbers
 
 
 def parse_datetimes(raw: pd.Series) -> pd.Series:
@@ -292,14 +300,21 @@ def parse_datetimes(raw: pd.Series) -> pd.Series:
         hits = int(_strptime(sample, candidate).notna().sum())
         if hits > best_hits:
             best_format, best_hits = candidate, hits
-    if best_format is None:
-        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
-    else:
-        parsed = _strptime(values, best_format)
+    parsed = _iso(values) if best_format is None else _strptime(values, best_format)
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert(None)
     result.loc[present] = parsed.astype("datetime64[us]").to_numpy()
     return result
+
+
+def _iso(values: pd.Series) -> pd.Series:
+    """ISO 8601 text to timestamps: Arrow's cast when every value is plain, pandas otherwise."""
+    try:
+        array = pa.array(values.to_numpy(dtype=object), type=pa.string())
+        parsed = pc.cast(array, pa.timestamp("us"))
+        return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index).astype("datetime64[us]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_datetime(values, format="ISO8601", errors="coerce")
 
 
 def _strptime(values: pd.Series, date_format: str) -> pd.Series:

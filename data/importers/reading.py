@@ -96,6 +96,14 @@ def detect_encoding(path: Path) -> str:
     return "latin-1"
 
 
+def _decodes(head: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _check_is_text(path: Path, name: str) -> bytes:
     with open(path, "rb") as handle:
         head = handle.read(_SAMPLE_BYTES)
@@ -126,7 +134,9 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 def _read_delimited(path: Path, name: str) -> RawTable:
     head = _check_is_text(path, name)
-    encoding = detect_encoding(path)
+    # Arrow validates UTF-8 as it parses, so a file whose start is UTF-8 is tried as such
+    # and fully checked (and re-read as Windows-1252 or Latin-1) only if that fails
+    encoding = "utf-8" if _decodes(head, "utf-8") else detect_encoding(path)
     text_head = head.decode(encoding, errors="replace").lstrip("\ufeff")
     header_line = next((line for line in text_head.splitlines() if line.strip()), "")
     if not header_line:
@@ -135,6 +145,9 @@ def _read_delimited(path: Path, name: str) -> RawTable:
     header = next(csv.reader([header_line], delimiter=delimiter))
     columns = _unique_columns(header)
     table = _read_fast(path, encoding, delimiter, columns)
+    if table is None and encoding == "utf-8" and detect_encoding(path) != "utf-8":
+        encoding = detect_encoding(path)
+        table = _read_fast(path, encoding, delimiter, columns)
     if table is None:
         frame, lines, rejects = _read_exact(path, encoding, delimiter, columns)
     else:

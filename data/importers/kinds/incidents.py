@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data.importers.batch import map_distinct, normalise_label
 from data.importers.kinds import Context
@@ -40,10 +41,11 @@ class Incidents:
                 "no source_id column: re-importing this same file adds nothing, but an overlapping export would "
                 "add its incidents again"
             )
-        source_id = source_id.astype(object)
         missing = source_id.isna().to_numpy()
         if missing.any():  # the file and line stand in, so the same file never adds a row twice
+            source_id = source_id.astype(object)
             source_id[missing] = [f"{ctx.sha256[:16]}:{line}" for line in batch.lines[missing]]
+            source_id = source_id.astype("str")
         batch.reject_duplicates(source_id, "duplicate source_id in the file", source_id)
 
         area_id = self._place(ctx, lat, lon)
@@ -102,15 +104,32 @@ class Incidents:
         offense = batch.required("offense")
         detail = batch.text("offense_detail")
         lookup = offense_map(ctx.preset.offense_scheme if ctx.preset else None)
-        label = offense if not batch.has("offense_detail") else offense.str.cat(detail, sep=" / ", na_rep="")
-        label = label.where(offense.notna(), None)
-        pairs = pd.DataFrame({"offense": offense, "detail": detail})
-        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs.astype(object).fillna("")), use_na_sentinel=True)
-        mapped = np.array([lookup.category(o or None, d or None) for o, d in uniques] + [None], dtype=object)
-        category = pd.Series(mapped[codes], dtype=object)
+        # map each distinct (offence, description) pair once
+        offense_code, offense_values = pd.factorize(offense, use_na_sentinel=True)
+        detail_code, detail_values = pd.factorize(detail, use_na_sentinel=True)
+        pair = offense_code.astype(np.int64) * (len(detail_values) + 1) + (detail_code + 1)
+        pairs, inverse = np.unique(pair, return_inverse=True)
+        offense_values = np.array([*offense_values, None], dtype=object)
+        detail_values = np.array([None, *detail_values], dtype=object)
+        mapped = np.array(
+            [
+                lookup.category(offense_values[p // (len(detail_values))], detail_values[p % len(detail_values)])
+                for p in pairs
+            ],
+            dtype=object,
+        )
+        category = pd.Series(mapped[inverse.ravel()], dtype=object)
         unmapped = offense.notna().to_numpy() & category.isna().to_numpy() & batch.alive
+        label = pd.Series(np.full(len(batch), None, dtype=object))
         if unmapped.any():
-            counts = label[unmapped].map(normalise_label).value_counts()
+            label[unmapped] = (
+                offense[unmapped]
+                .astype(object)
+                .str.cat(detail[unmapped].astype(object), sep=" / ", na_rep="")
+                .str.rstrip(" /")
+                .map(normalise_label)
+            )
+            counts = label[unmapped].value_counts()
             ctx.unmapped_offenses = [(str(text), int(count)) for text, count in counts.head(100).items()]
         batch.reject(unmapped, UNMAPPED_REASON, label)
         if batch.has("domestic"):
@@ -138,7 +157,11 @@ class Incidents:
 
     def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
         con = ctx.con
-        incoming = clean.assign(is_violent=clean["category"].isin(VIOLENT))
+        # Arrow, not pandas object columns: DuckDB scans it several times faster
+        incoming = pa.Table.from_pandas(
+            clean.assign(is_violent=clean["category"].isin(VIOLENT), category=clean["category"].astype("category")),
+            preserve_index=False,
+        )
         con.register("incoming_incidents", incoming)
         try:
             con.execute(
