@@ -361,7 +361,9 @@ def sidebar_filters() -> Filters:
         )
         side = st.radio("Areas", list(URBANICITY_CHOICES), key="filter_urbanicity")
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
-            start, end = picked
+            start, end = sorted(min(max(day, first_day), last_day) for day in picked)
+            if (start, end) != tuple(picked):
+                st.caption("The period was adjusted to run forwards within the data held.")
             st.session_state["last_full_period"] = (start, end)
         else:
             start, end = st.session_state.get("last_full_period", (default_start, last_day))

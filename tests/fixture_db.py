@@ -140,7 +140,7 @@ FEEDBACK = [
 # trainings: (training_id, partnership_id, topic, held_on, officers_trained, hours, is_co_delivered)
 TRAININGS = [
     (1, 1, "Youth engagement", "2024-05-10", 20, 4.0, True),
-    (2, 1, "Mentoring basics", "2024-09-01", 15, 2.5, True),
+    (2, 1, "Mentor basics", "2024-09-01", 15, 2.5, True),
     (3, None, "De-escalation", "2024-06-01", 30, 8.0, False),
     (4, 2, "Housing first", "2023-11-01", 10, 3.0, True),
 ]

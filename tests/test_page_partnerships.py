@@ -83,7 +83,7 @@ def test_a_link_opens_the_partnership_with_its_programs_feedback_and_funding(fix
     feedback = table(app, "respondent_side").set_index("respondent_side")
     # 2024 ratings: police 4, 4, 5, 3 -> mean 4 -> 75; nonprofit 3, 4, 2 (trust blank) -> 3 -> 50
     assert feedback["overall_0_100"].to_dict() == {"Police": 75, "Nonprofit": 50}
-    assert list(table(app, "topic")["topic"]) == ["Mentoring basics", "Youth engagement"]
+    assert list(table(app, "topic")["topic"]) == ["Mentor basics", "Youth engagement"]
     funding = table(app, "fiscal_year").set_index(["fiscal_year", "source"])["amount_usd"]
     assert funding.to_dict() == {(2024, "Police agency"): 36_600, (2024, "In kind"): 3_660, (2025, "Grants"): 36_500}
     metrics = {metric.label: metric.value for metric in app.metric}
