@@ -11,7 +11,7 @@ year_earlier = period.prior()
 st.title("Overview")
 st.caption(
     f"{period.label}; changes are against {year_earlier.label}"
-    + (f" · {viewer.nonprofit_name}'s programs" if viewer.is_director else " · whole agency")
+    + (f" · {runtime.plain(viewer.nonprofit_name)}'s programs" if viewer.is_director else " · whole agency")
 )
 
 totals = runtime.query("programs/totals", **period.params())
