@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import independent
+from components import navigation
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,11 @@ def _free_port() -> int:
 def server(demo_path, tmp_path_factory):
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "BRIDGEBOARD_DB": str(demo_path)}
+    env = {
+        **os.environ,
+        "BRIDGEBOARD_DB": str(demo_path),
+        "BRIDGEBOARD_PUBLIC_DB": str(tmp_path_factory.mktemp("public") / "public.duckdb"),
+    }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [
@@ -158,3 +163,54 @@ def test_view_as_a_director_in_the_browser(server, page, demo_con):
     assert shown["Your participants served"] == f"{truth.participants_served:,}"
     assert not ERROR_TEXT.search(page.inner_text("body"))
     page.screenshot(path=str(SCREENSHOTS / "overview-director.png"), full_page=True)
+
+
+# every page the chief can open, by its URL path (st.Page uses the file name; the default page is "/")
+CHIEF_PAGES = [page for page in navigation.pages_for("chief")]
+
+
+def _open(page, url: str) -> str:
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("h1", timeout=90_000)
+    _wait_until_idle(page)
+    page.wait_for_timeout(500)
+    return page.inner_text("body")
+
+
+@pytest.mark.parametrize("spec", CHIEF_PAGES, ids=lambda spec: Path(spec.path).stem)
+def test_every_page_loads_without_error_text(server, page, spec):
+    stem = Path(spec.path).stem
+    body = _open(page, server if spec is CHIEF_PAGES[0] else f"{server}/{stem}")
+    assert spec.title.split()[0] in body
+    assert not ERROR_TEXT.search(body), ERROR_TEXT.search(body)
+    if stem in ("overview", "map", "trust", "transparency"):
+        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 2200})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1100})
+
+
+def test_urban_rural_filter_changes_the_chart_and_the_link(server, page):
+    _open(page, f"{server}/crime")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    assert "Rural: 12-month mean" in chart.inner_text() and "Urban: 12-month mean" in chart.inner_text()
+    page.locator('[data-testid="stSidebar"]').get_by_text("Urban", exact=True).click()
+    _wait_until_idle(page)
+    page.wait_for_function("() => location.search.includes('areas=urban')", timeout=30_000)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    assert "Urban: 12-month mean" in chart.inner_text() and "Rural: 12-month mean" not in chart.inner_text()
+
+
+def test_a_shared_link_restores_the_filters(server, page):
+    body = _open(page, f"{server}/crime?from=2024-01-01&to=2024-06-30&areas=rural")
+    assert "Jan 2024 – Jun 2024" in body
+    dates = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input[type="date"]')
+    assert [dates.nth(index).input_value() for index in range(dates.count())] == ["2024-01-01", "2024-06-30"]
+    checked = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] input:checked')
+    assert checked.count() == 1
+    label = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label:has(input:checked)').inner_text()
+    assert label.strip() == "Rural"
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    assert "Urban: 12-month mean" not in chart.inner_text()
