@@ -1,4 +1,4 @@
-"""A corpus of 58 bad (and borderline) input files, generated here, against a small database.
+"""A corpus of 60 bad (and borderline) input files generated here: 58 in CASES, a 50 MB file, a late Latin-1 one.
 
 Each case is one file: for those with no usable row the import must fail with one clear
 sentence (checked by a substring) and leave every table's checksum as it was; for those
@@ -6,7 +6,7 @@ with some valid rows, the valid ones are stored and every other row is refused w
 expected reason and line. The corpus: empty, header-only, binary renamed .csv, xlsx
 renamed .csv, UTF-16, wrong delimiter, semicolon and tab delimiters, Latin-1 and BOM,
 missing required column, wrong kind, truncated file, unterminated quote, ragged rows,
-blank lines, text in numeric columns, Likert 0 and 6 on a 1-5 wave, NaN/inf/negative/zero
+blank lines, mixed date formats, text in numeric columns, Likert 0 and 6 on a 1-5 wave, NaN/inf/negative/zero
 weights, future/1900/impossible dates, duplicate ids, "009" vs 9.0 duplicates, unknown
 areas, points outside every area, self-intersecting/point/broken GeoJSON, zip without a
 shapefile, a 50 MB file, formula-injection cells, unmapped offences, bad mappings and
@@ -303,6 +303,15 @@ CASES = [
         "is not a date",
         changes=True,
         rejected_lines=(3,),
+    ),
+    Case(
+        "mixed date formats and offsets",
+        "incidents",
+        "mixed.csv",
+        INCIDENT_HEADER + "X1,2024-01-02 10:00,A1,THEFT\nX2,01/03/2024,A1,THEFT\nX3,2024-01-05T11:00:00Z,A1,THEFT\n",
+        "",
+        changes=True,
+        rejected_lines=(),
     ),
     Case(
         "duplicate ids",

@@ -96,8 +96,7 @@ def test_a_file_with_no_usable_rows_is_one_sentence(database, monkeypatch):
     app.button(key="import_run").click().run()
     assert not app.exception
     assert [e.value for e in app.error] == [
-        "Nothing was imported: none of the 1 rows of future.csv can be imported: "
-        "occurred_at is in the future (1 rows, first on line 2)."
+        "Nothing was imported: the only row of future.csv cannot be imported: occurred_at is in the future (line 2)."
     ]
     assert app.dataframe[-1].value["reason"].tolist() == ["occurred_at is in the future"]
     assert checksums(database) == before

@@ -294,13 +294,23 @@ def parse_datetimes(raw: pd.Series) -> pd.Series:
     values = raw[present].astype("str").str.strip()
     sample = values.iloc[:: max(1, len(values) // 500)].head(500)
     best_format, best_hits = None, -1
-    iso = pd.to_datetime(sample, format="ISO8601", errors="coerce")
+    iso = _iso(sample)
     best_hits = int(iso.notna().sum())
     for candidate in DATE_FORMATS:
         hits = int(_strptime(sample, candidate).notna().sum())
         if hits > best_hits:
             best_format, best_hits = candidate, hits
     parsed = _iso(values) if best_format is None else _strptime(values, best_format)
+    # a file that mixes formats (an export edited by hand): the leftovers try the others
+    for candidate in (None, *DATE_FORMATS):
+        leftover = parsed.isna()
+        if not leftover.any():
+            break
+        if candidate != best_format:
+            retry = _iso(values[leftover]) if candidate is None else _strptime(values[leftover], candidate)
+            if retry.notna().any():
+                parsed = parsed.astype("datetime64[us]")
+                parsed[leftover] = retry.astype("datetime64[us]")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert(None)
     result.loc[present] = parsed.astype("datetime64[us]").to_numpy()
@@ -314,7 +324,9 @@ def _iso(values: pd.Series) -> pd.Series:
         parsed = pc.cast(array, pa.timestamp("us"))
         return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index).astype("datetime64[us]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return pd.to_datetime(values, format="ISO8601", errors="coerce")
+        # offsets ("+02:00", "Z") are converted to UTC; naive times are taken as they are
+        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+        return parsed.dt.tz_convert(None).astype("datetime64[us]")
 
 
 def _strptime(values: pd.Series, date_format: str) -> pd.Series:

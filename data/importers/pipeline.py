@@ -71,6 +71,7 @@ class ImportSummary:
     import_id: int | None = None
     duration_s: float = 0.0
     swapped: bool = False
+    failed: bool = False  # no usable row: the summary explains an ImportFailed
 
     def headline(self) -> str:
         preset = f", preset {self.preset}" if self.preset else ""
@@ -104,7 +105,9 @@ class ImportSummary:
         lines.extend(f"note: {warning}" for warning in self.warnings)
         if self.written:
             lines.append("written: " + ", ".join(f"{table} {rows:,}" for table, rows in self.written.items()))
-        if self.dry_run:
+        if self.failed:
+            pass
+        elif self.dry_run:
             lines.append("dry run: nothing was changed")
         elif not self.swapped:
             lines.append("nothing new to import: the database was not changed")
@@ -263,6 +266,7 @@ def run_import(
             clean = clean[batch.alive[clean["position"].to_numpy()]] if len(clean) else clean
             _fill_rejections(summary, raw, batch, ctx)
             if clean.empty:
+                summary.failed = True
                 raise ImportFailed(_nothing_usable(summary), summary)
             report(0.55, "writing")
             status = handler.write(ctx, clean)
@@ -331,9 +335,12 @@ def _nothing_usable(summary: ImportSummary) -> str:
     top = summary.reasons[0]
     others = len(summary.reasons) - 1
     more = f", and {others} other reason{'s' if others > 1 else ''}" if others else ""
+    if summary.rows_rejected == 1:
+        return f"the only row of {summary.file_name} cannot be imported: {top.reason} (line {top.first_line})"
+    top_rows = f"{top.rows:,} rows" if top.rows != 1 else "1 row"
     return (
         f"none of the {summary.rows_rejected:,} rows of {summary.file_name} can be imported: "
-        f"{top.reason} ({top.rows:,} rows, first on line {top.first_line}){more}"
+        f"{top.reason} ({top_rows}, first on line {top.first_line}){more}"
     )
 
 
