@@ -317,11 +317,21 @@ def parse_datetimes(raw: pd.Series) -> pd.Series:
     return result
 
 
+def _arrow_strings(values: pd.Series) -> pa.Array:
+    """The column as an Arrow string array, without a detour through Python objects when it is Arrow-backed."""
+    try:
+        array = pa.array(values.array, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pa.array(values.to_numpy(dtype=object), type=pa.string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.string()) if array.type != pa.string() else array
+
+
 def _iso(values: pd.Series) -> pd.Series:
     """ISO 8601 text to timestamps: Arrow's cast when every value is plain, pandas otherwise."""
     try:
-        array = pa.array(values.to_numpy(dtype=object), type=pa.string())
-        parsed = pc.cast(array, pa.timestamp("us"))
+        parsed = pc.cast(_arrow_strings(values), pa.timestamp("us"))
         return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index).astype("datetime64[us]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         # offsets ("+02:00", "Z") are converted to UTC; naive times are taken as they are
@@ -330,8 +340,7 @@ def _iso(values: pd.Series) -> pd.Series:
 
 
 def _strptime(values: pd.Series, date_format: str) -> pd.Series:
-    array = pa.array(values.to_numpy(dtype=object), type=pa.string())
-    parsed = pc.strptime(array, format=date_format, unit="us", error_is_null=True)
+    parsed = pc.strptime(_arrow_strings(values), format=date_format, unit="us", error_is_null=True)
     return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index).astype("datetime64[us]")
 
 
