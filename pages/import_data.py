@@ -62,6 +62,11 @@ if upload is None:
     st.stop()
 
 path = saved_upload(upload)
+if st.session_state.get("import_signature") != (upload.file_id, kind, preset_name):
+    # another file or format: its own guesses, not the choices made for the previous one
+    for stale in [key for key in st.session_state if str(key).startswith("import_map_")]:
+        del st.session_state[stale]
+    st.session_state["import_signature"] = (upload.file_id, kind, preset_name)
 try:
     head, columns, guessed = importers.preview(path, kind, preset_name, file_name=upload.name)
 except importers.ImportFailed as error:

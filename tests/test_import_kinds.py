@@ -320,3 +320,21 @@ def test_geojson_in_another_projection_is_reprojected(tmp_path):
     run_import("areas", path, database)
     ((lat, lon),) = rows(database, "select centroid_lat, centroid_lon from areas")
     assert (lat, lon) == (pytest.approx(40.05, abs=1e-3), pytest.approx(-89.95, abs=1e-3))
+
+
+def test_new_boundaries_replace_the_shapes_of_areas_in_use(region, tmp_path):
+    """Redistricting: a new shape for an area that incidents and partnerships refer to."""
+    incidents = write(tmp_path, "inc.csv", "source_id,occurred_at,area_code,offense\nQ1,2024-01-02,A1,THEFT\n")
+    run_import("incidents", incidents, region)
+    before = rows(region, "select count(*) from incidents where area_id = 1")
+    bigger = geopandas.GeoDataFrame(
+        {"area_code": ["A1"], "population": [1200]}, geometry=[shapely.box(-90.0, 40.0, -89.9, 40.2)], crs=4326
+    )
+    path = tmp_path / "bigger.geojson"
+    bigger.to_file(path, driver="GeoJSON")
+    summary = run_import("areas", path, region)
+    assert (summary.rows_accepted, summary.rows_unchanged) == (1, 0)
+    assert rows(region, "select population, round(land_km2) from areas where area_code = 'A1'") == [(1200, 189.0)]
+    assert rows(region, "select count(*) from incidents where area_id = 1") == before
+    assert rows(region, "select count(*) from partnership_areas where area_id = 1") == [(1,)]
+    assert rows(region, "select count(*) from program_areas") == [(1,)]

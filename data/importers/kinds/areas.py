@@ -40,6 +40,13 @@ UPDATABLE = (
 )
 
 
+JOIN = "lower(areas.area_code) = lower(incoming_areas.area_code)"
+NEW_SHAPE = (
+    "incoming_areas.geometry_wkb is not null"
+    " and st_geomfromwkb(incoming_areas.geometry_wkb) is distinct from areas.geometry"
+)
+
+
 def read_rucc(path) -> dict[str, int]:
     """{5-digit county FIPS: RUCC 2023 code} from the USDA file (long or wide layout)."""
     table = read_file(path).frame
@@ -61,6 +68,61 @@ def read_rucc(path) -> dict[str, int]:
 
 
 class Areas:
+    def _update(self, ctx: Context) -> np.ndarray:
+        """Update existing areas from `incoming_areas`; the positions of those that changed.
+
+        Attributes are updated in place. A new shape cannot be: DuckDB rewrites an update of
+        a geometry as delete + insert, which the foreign keys of rows in that area refuse.
+        So those rows are set aside, the shape replaced, and the rows put back (all inside
+        the copy that is swapped in only if everything succeeds).
+        """
+        con = ctx.con
+        differs = " or ".join(
+            f"(incoming_areas.{column} is not null and incoming_areas.{column} is distinct from areas.{column})"
+            for column in UPDATABLE
+        )
+        attributes = con.execute(
+            f"select incoming_areas.position from incoming_areas join areas on {JOIN} where {differs}"  # noqa: S608
+        ).df()["position"]
+        if len(attributes):
+            assignments = ", ".join(
+                f"{column} = coalesce(incoming_areas.{column}, areas.{column})" for column in UPDATABLE
+            )
+            con.execute(
+                f"update areas set {assignments} from incoming_areas where {JOIN}"  # noqa: S608 - constant columns
+                " and incoming_areas.position in (select unnest(?::bigint[]))",
+                [attributes.tolist()],
+            )
+        reshaped = con.execute(
+            f"select incoming_areas.position, areas.area_id from incoming_areas"  # noqa: S608 - constant text
+            f" join areas on {JOIN} where {NEW_SHAPE}"
+        ).df()
+        if len(reshaped):
+            self._replace_shapes(ctx, reshaped["area_id"].tolist())
+        return np.union1d(attributes.to_numpy(), reshaped["position"].to_numpy())
+
+    def _replace_shapes(self, ctx: Context, area_ids: list[int]) -> None:
+        con = ctx.con
+        children = con.execute(
+            "select table_name from duckdb_constraints() where constraint_type = 'FOREIGN KEY'"
+            " and referenced_table = 'areas' and constraint_column_names = ['area_id'] order by table_name"
+        ).fetchall()
+        for (table,) in children:  # names from the catalogue, not from users
+            con.execute(
+                f"create temp table held_{table} as select * from {table}"  # noqa: S608
+                " where area_id in (select unnest(?::integer[]))",
+                [area_ids],
+            )
+            con.execute(f"delete from {table} where area_id in (select unnest(?::integer[]))", [area_ids])  # noqa: S608
+        con.execute(
+            "update areas set geometry = st_geomfromwkb(incoming_areas.geometry_wkb) from incoming_areas"  # noqa: S608
+            f" where {JOIN} and areas.area_id in (select unnest(?::integer[]))",
+            [area_ids],
+        )
+        for (table,) in children:
+            con.execute(f"insert into {table} select * from held_{table}")  # noqa: S608
+            con.execute(f"drop table held_{table}")
+
     def validate(self, ctx: Context) -> pd.DataFrame:
         batch = ctx.batch
         code = batch.required("area_code", normalise_code(batch.text("area_code")))
@@ -191,29 +253,9 @@ class Areas:
         if len(old):
             con.register("incoming_areas", old)
             try:
-                same = " and ".join(
-                    f"(incoming_areas.{column} is null or incoming_areas.{column} is not distinct from areas.{column})"
-                    for column in UPDATABLE
-                ) + (
-                    " and (incoming_areas.geometry_wkb is null"
-                    " or st_geomfromwkb(incoming_areas.geometry_wkb) is not distinct from areas.geometry)"
-                )
-                changed = con.execute(
-                    "select incoming_areas.position from incoming_areas join areas"  # noqa: S608 - constant columns
-                    f" on lower(areas.area_code) = lower(incoming_areas.area_code) where not ({same})"
-                ).df()["position"]
-                assignments = ", ".join(
-                    f"{column} = coalesce(incoming_areas.{column}, areas.{column})" for column in UPDATABLE
-                )
-                con.execute(
-                    f"update areas set {assignments},"  # noqa: S608 - constant columns
-                    " geometry = coalesce(st_geomfromwkb(incoming_areas.geometry_wkb), areas.geometry)"
-                    " from incoming_areas where lower(areas.area_code) = lower(incoming_areas.area_code)"
-                    " and incoming_areas.position in (select unnest(?))",
-                    [changed.tolist()],
-                )
+                changed = self._update(ctx)
             finally:
                 con.unregister("incoming_areas")
-            status[np.isin(clean["position"].to_numpy(), changed.to_numpy())] = "updated"
+            status[np.isin(clean["position"].to_numpy(), changed)] = "updated"
             ctx.count("areas (updated)", len(changed))
         return status
