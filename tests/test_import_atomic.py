@@ -131,3 +131,23 @@ def test_kill_during_import_leaves_the_old_database(small_db, tmp_path):
     run_import("areas", more, small_db, ImportOptions())
     assert not list(small_db.parent.glob(f".{small_db.name}.*.modifying*"))
     assert checksums(small_db)["areas"][0] == 3
+
+
+def test_cli_exit_codes_and_one_sentence(small_db, tmp_path, capsys):
+    from data.__main__ import main
+
+    good = tmp_path / "good.csv"
+    good.write_text("source_id,occurred_at,area_code,offense\nC1,2024-01-02,A1,THEFT\n")
+    assert main(["import", "incidents", str(good), "--db", str(small_db), "--dry-run"]) == 0
+    assert "dry run: nothing was changed" in capsys.readouterr().out
+    before = checksums(small_db)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("source_id,occurred_at,area_code,offense\nC2,2024-01-02,Z9,THEFT\n")
+    assert main(["import", "incidents", str(bad), "--db", str(small_db)]) == 1
+    last_line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last_line == (
+        "import failed: the only row of bad.csv cannot be imported: area is not among the imported areas (line 2)"
+    )
+    assert checksums(small_db) == before
+    with pytest.raises(SystemExit):  # argparse: "expected NAME=VALUE"
+        main(["import", "incidents", str(good), "--db", str(small_db), "--map", "nope"])
