@@ -117,11 +117,13 @@ if kind == "areas":
     if rucc is not None:
         options.rucc_path = saved_upload(rucc)
 if kind == "surveys":
+    st.caption("For a new wave, give its answer scale (an existing wave keeps the scale it was created with).")
     low, high = st.columns(2)
-    options.constants = {
-        "scale_min": str(low.number_input("Answer scale from", value=1, step=1, key="import_scale_min")),
-        "scale_max": str(high.number_input("Answer scale to", value=5, step=1, key="import_scale_max")),
+    scale = {
+        "scale_min": low.number_input("Answers run from", value=None, step=1, key="import_scale_min"),
+        "scale_max": high.number_input("to", value=None, step=1, key="import_scale_max"),
     }
+    options.constants = {field: str(int(value)) for field, value in scale.items() if value is not None}
 
 dry_column, import_column = st.columns(2)
 dry_run = dry_column.button("Dry run", key="import_dry_run", help="Check every row; change nothing.")

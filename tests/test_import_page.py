@@ -109,3 +109,21 @@ def test_a_broken_upload_is_refused_before_mapping(database, monkeypatch):
         "image.csv cannot be imported: image.csv is not a text file (it holds binary data), "
         "so it cannot be read as CSV."
     ]
+
+
+def test_a_new_survey_wave_takes_its_scale_from_the_page(database, monkeypatch):
+    app = open_import_page(database, monkeypatch)
+    upload(
+        app,
+        "wave.csv",
+        b"wave,respondent_id,area_code,responded_on,respect\nAutumn 2024,1,A1,2024-10-02,4\n",
+        "surveys",
+    )
+    app.selectbox(key="import_map_surveys_trust_respect").set_value("respect").run()
+    app.button(key="import_dry_run").click().run()
+    assert "answer scale is not known" in app.error[0].value
+    app.number_input(key="import_scale_min").set_value(1)
+    app.number_input(key="import_scale_max").set_value(5).run()
+    app.button(key="import_run").click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert "Imported." in app.success[0].value
