@@ -43,7 +43,7 @@ def urban_rural_table(
                 "trust_n": residents["n"].get(side, 0),
                 "programs_active": programs["programs_active"].get(side, 0),
                 "participants_served": served,
-                "participants_per_1k": served * 1000 / population if population else None,
+                "participants_per_1k": served * 1000 / population if pd.notna(population) and population else None,
             }
         )
     return pd.DataFrame(rows)

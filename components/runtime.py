@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import queries
-from components import export
+from data.safe_export import safe_csv
 
 log = logging.getLogger("bridgeboard")
 
@@ -112,16 +113,48 @@ def ensure_database() -> Path:
     return path
 
 
-def _close(connection: duckdb.DuckDBPyConnection) -> None:
-    connection.close()
+class _Connections:
+    """One read-only connection per database file, shared by every session; renewed on a swap.
+
+    Trap: while a connection to a path is open, DuckDB hands a new connect() that same
+    instance, which keeps serving the file as it was before an import replaced it. So
+    the old connection is closed first, then the new file opened. A query still running
+    on the old connection in another session fails once and shows the one-sentence error.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
+
+    def get(self, path: str, version: str) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            held = self._held.get(path)
+            if held is not None and held[0] == version:
+                return held[1]
+            if held is not None:
+                held[1].close()
+                del self._held[path]
+            connection = duckdb.connect(path, read_only=True)
+            self._held[path] = (version, connection)
+            return connection
+
+    def close_all(self) -> None:
+        with self._lock:
+            for _, connection in self._held.values():
+                connection.close()
+            self._held.clear()
 
 
-@st.cache_resource(max_entries=1, on_release=_close, show_spinner=False)
+_CONNECTIONS = _Connections()
+
+
 def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    # The version is in the key only: when an import swaps a new file in, the next query
-    # opens it and the single cache slot releases (closes) the connection to the old
-    # file, which DuckDB would otherwise keep serving.
-    return duckdb.connect(path, read_only=True)
+    return _CONNECTIONS.get(path, version)
+
+
+def close_connections() -> None:
+    """Close every open database connection (tests; a server shutting down)."""
+    _CONNECTIONS.close_all()
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
@@ -181,10 +214,9 @@ def ensure_public_database() -> Path:
     return path
 
 
-@st.cache_resource(max_entries=1, on_release=_close, show_spinner=False)
 def _public_connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    # its own read-only connection: the public page never touches the agency's database
-    return duckdb.connect(path, read_only=True)
+    # its own read-only connection, to its own file: the public page never touches the agency's database
+    return _CONNECTIONS.get(path, version)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
@@ -457,7 +489,7 @@ def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> Non
     """A CSV download of exactly the rows and columns behind the chart or table above it."""
     st.download_button(
         label,
-        data=export.csv_bytes(frame),
+        data=safe_csv(frame),
         file_name=f"bridgeboard-{name}.csv",
         mime="text/csv",
         key=f"download-{name}",

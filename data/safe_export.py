@@ -9,13 +9,16 @@ ones, are left alone because they are numbers, not text.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """'=1+1' -> "'=1+1"; anything that is not text starting a formula is returned as is."""
+    """'=1+1' -> "'=1+1"; a list (a sparkline's values) -> "1.0; 2.0"; anything else as is."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "; ".join(str(item) for item in value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

@@ -145,10 +145,6 @@ if dry_run or run:
     if summary.dry_run:
         st.info("Dry run: nothing was changed. " + summary.headline() + ".")
     elif summary.swapped:
-        # Stopgap until runtime closes the old connection before opening the new file:
-        # while any connection to the path is open, DuckDB hands a new connect() the same
-        # instance, which still serves the file as it was before the swap.
-        st.cache_resource.clear()
         st.success(f"Imported. {summary.headline()}. Every page now shows the new data.")
     else:
         st.info("Nothing new: every valid row is already in the database, which was not changed.")

@@ -43,25 +43,28 @@ st.caption(
 )
 
 year_table = runtime.public_table("crime_area_year")
-latest_year = int(year_table["year"].max())
-violent_year = year_table[(year_table["year"] == latest_year) & (year_table["crime_class"] == "violent")]
 areas = runtime.public_table("areas")
-areas = areas[areas["urbanicity"].isin(sides)]
-metric = maps.MapMetric(f"Violent offences per 1,000 residents, {latest_year}", "", "reds", 1)
-deck, classes = maps.area_map(areas, violent_year.set_index("area_code")["rate_per_1k"], metric)
-st.subheader(f"Violent offences per 1,000 residents by area, {latest_year}")
-st.pydeck_chart(deck, height=420)
-st.plotly_chart(
-    maps.legend_figure(
-        classes,
-        metric,
-        has_missing=violent_year["rate_per_1k"].isna().any(),
-        missing_label="fewer than 10 or no data",
-        per_row=2,
-    ),
-    config={"displayModeBar": False},
-)
-runtime.download(violent_year, "public-crime-map")
+areas = areas[areas["urbanicity"].isin(sides) & areas["geojson"].notna()]
+if year_table.empty or areas.empty:
+    st.info("The map appears once a full calendar year of crime, and area outlines, are published.")
+else:
+    latest_year = int(year_table["year"].max())
+    violent_year = year_table[(year_table["year"] == latest_year) & (year_table["crime_class"] == "violent")]
+    metric = maps.MapMetric(f"Violent offences per 1,000 residents, {latest_year}", "", "reds", 1)
+    deck, classes = maps.area_map(areas, violent_year.set_index("area_code")["rate_per_1k"], metric)
+    st.subheader(f"Violent offences per 1,000 residents by area, {latest_year}")
+    st.pydeck_chart(deck, height=420)
+    st.plotly_chart(
+        maps.legend_figure(
+            classes,
+            metric,
+            has_missing=violent_year["rate_per_1k"].isna().any(),
+            missing_label="fewer than 10 or no data",
+            per_row=2,
+        ),
+        config={"displayModeBar": False},
+    )
+    runtime.download(violent_year, "public-crime-map")
 
 st.header("Trust in the police")
 trust = runtime.public_table("trust_urbanicity_quarter")

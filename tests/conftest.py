@@ -31,11 +31,14 @@ def _navigation_not_legacy_pages(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_streamlit_caches():
+    from components import runtime
+
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    runtime.close_connections()
 
 
 @pytest.fixture(scope="session")

@@ -48,3 +48,9 @@ def test_formulas_are_stored_as_text_and_exported_safely(tmp_path):
     dangerous = [row[0] for row in exported if row[0] != "TAB"]
     assert len(dangerous) == len(PAYLOADS) - 1
     assert all(cell.startswith("'") for cell in dangerous)
+
+
+def test_list_cells_are_written_as_text():
+    frame = pd.DataFrame({"kpi": ["Attendance"], "trend": [[73.7, 74.0, 76.0]]})
+    rows = list(csv.reader(io.StringIO(safe_csv(frame).decode("utf-8-sig"))))
+    assert rows == [["kpi", "trend"], ["Attendance", "73.7; 74.0; 76.0"]]

@@ -149,23 +149,7 @@ def test_check_passes_with_population_warnings(chicago):
     assert "22 areas without population" in completed.stdout
 
 
-# Pages that fail on real data, reported to their owners; a fix turns these into XPASS.
-KNOWN_PAGE_FAILURES = {
-    "pages/overview.py": "components/charts.urban_rural_table tests `if population` on <NA> when no area has one",
-    "pages/transparency.py": "int(year_table['year'].max()) on NaN when there are no programs",
-}
-
-
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(page.path, marks=pytest.mark.xfail(reason=KNOWN_PAGE_FAILURES[page.path], strict=False))
-        if page.path in KNOWN_PAGE_FAILURES
-        else page.path
-        for page in navigation.PAGES
-        if "chief" in page.roles
-    ],
-)
+@pytest.mark.parametrize("page", [page.path for page in navigation.PAGES if "chief" in page.roles])
 def test_every_page_renders_for_the_chief(chicago, monkeypatch, tmp_path, page):
     path, _ = chicago
     copy = tmp_path / "chicago.duckdb"  # pages must not be able to touch the shared module database
