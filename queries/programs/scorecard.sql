@@ -91,24 +91,33 @@ how_much as (
     group by program_id
 ),
 
+funding as (
+    -- fiscal-year bounds once per funding row (the macros read schema_meta on every call)
+    select
+        program_funding.program_id,
+        program_funding.amount::double as amount_usd,
+        fiscal_year_first_day(program_funding.fiscal_year) as fiscal_year_from,
+        fiscal_year_last_day(program_funding.fiscal_year) as fiscal_year_to,
+    from program_funding
+    where program_funding.program_id in (select program_id from visible_programs)
+),
+
 cost as (
     -- a fiscal year's funding is spread evenly over its days
     select
-        program_funding.program_id,
+        funding.program_id,
         sum(
-            program_funding.amount::double
+            funding.amount_usd
             * greatest(
                 datediff('day',
-                    greatest(fiscal_year_first_day(program_funding.fiscal_year), bounds.period_start),
-                    least(fiscal_year_last_day(program_funding.fiscal_year), bounds.period_end)) + 1,
+                    greatest(funding.fiscal_year_from, bounds.period_start),
+                    least(funding.fiscal_year_to, bounds.period_end)) + 1,
                 0)
-            / (datediff('day', fiscal_year_first_day(program_funding.fiscal_year),
-                fiscal_year_last_day(program_funding.fiscal_year)) + 1)
+            / (datediff('day', funding.fiscal_year_from, funding.fiscal_year_to) + 1)
         ) as cost_usd,
-    from program_funding
-    join visible_programs using (program_id)
+    from funding
     cross join bounds
-    group by program_funding.program_id
+    group by funding.program_id
 ),
 
 feedback as (
