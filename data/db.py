@@ -55,6 +55,47 @@ def rebuild_crime_monthly(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def rebuild_survey_monthly(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the survey sums rollup from the responses (cheap: one pass over them)."""
+    con.execute("delete from survey_monthly")
+    con.execute(
+        """
+        insert into survey_monthly
+        with scores as (
+            select audience, wave_id, area_id, answered_on, weight, 'trust' as measure, trust_0_100 as score
+            from response_indices where trust_0_100 is not null
+            union all
+            select audience, wave_id, area_id, answered_on, weight, 'safety' as measure, safety_0_100 as score
+            from response_indices where safety_0_100 is not null
+        )
+        select
+            audience,
+            wave_id,
+            area_id,
+            date_trunc('month', answered_on)::date as month,
+            measure,
+            count(*) as n,
+            sum(weight) as sw,
+            sum(weight * weight) as sw2,
+            sum(weight * score) as swx,
+            sum(weight * weight * score) as sw2x,
+            sum(weight * weight * score * score) as sw2x2,
+            coalesce(sum(weight) filter (where score > 50), 0) as sw_favourable,
+            coalesce(sum(weight) filter (where score < 50), 0) as sw_unfavourable,
+        from scores
+        group by all
+        order by all
+        """
+    )
+
+
+def rebuild_rollups(con: duckdb.DuckDBPyConnection, *, crime: bool = True) -> None:
+    """Recompute the rollups dashboards read; `crime=False` skips the (large) crime one."""
+    if crime:
+        rebuild_crime_monthly(con)
+    rebuild_survey_monthly(con)
+
+
 def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent content hash of every table.
 

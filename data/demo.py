@@ -790,7 +790,7 @@ def build(out: str | os.PathLike, seed: int = 1, incidents: int = 300_000) -> No
         _write_surveys(con, seed)
         vendor_file = _write_vendor_scores(con, seed)
         _write_incidents(con, seed, incidents, polygons)
-        db.rebuild_crime_monthly(con)
+        db.rebuild_rollups(con)
         _write_import_log(con, seed, incidents, vendor_file)
 
 

@@ -295,8 +295,8 @@ create table incidents (
     foreign key (category, is_violent) references offense_categories (category, is_violent),
 );
 
--- Rebuilt from incidents by every import (data.rollups); dashboards read this, not
--- incidents. Only months with at least one incident have a row.
+-- Rebuilt from incidents by every import (data.db.rebuild_rollups); dashboards read
+-- this, not incidents. Only months with at least one incident have a row.
 create table crime_monthly (
     area_id     integer not null references areas (area_id),
     month       date not null check (day(month) = 1),
@@ -304,6 +304,26 @@ create table crime_monthly (
     crime_class varchar not null check (crime_class in ('violent', 'property', 'other')),
     incidents   integer not null check (incidents > 0),
     primary key (area_id, month, category),
+);
+
+-- Rebuilt from survey_responses by every import (data.db.rebuild_rollups), like
+-- crime_monthly: the sums every weighted estimate needs (see the macros below), per
+-- audience x wave x area x month x measure, so trust by area, side, wave or quarter costs
+-- areas x months, not responses. Breakdowns by age, gender or race read the responses.
+create table survey_monthly (
+    audience        varchar not null check (audience in ('resident', 'officer')),
+    wave_id         integer not null references survey_waves (wave_id),
+    area_id         integer references areas (area_id), -- null: respondents without an area
+    month           date not null check (day(month) = 1),
+    measure         varchar not null check (measure in ('trust', 'safety')),
+    n               integer not null check (n > 0),   -- respondents
+    sw              double not null check (sw > 0),  -- sum of weights
+    sw2             double not null,                  -- sum of squared weights
+    swx             double not null,                  -- sum of weight x score
+    sw2x            double not null,                  -- sum of squared weight x score
+    sw2x2           double not null,                  -- sum of squared weight x squared score
+    sw_favourable   double not null,                  -- weight of scores above 50
+    sw_unfavourable double not null,                  -- weight of scores below 50
 );
 
 create table app_users (
@@ -404,20 +424,24 @@ select
 from survey_responses
 join survey_waves using (wave_id);
 
--- Weighted estimates over the rows of a group where x is not null (aggregate macros):
--- mean = sum(w x) / sum(w); Kish effective n = (sum w)^2 / sum(w^2); linearised
--- with-replacement standard error sqrt(n / (n - 1) * sum(w^2 (x - mean)^2)) / sum(w),
--- expanded so it needs one pass; null for fewer than two respondents.
-create macro weighted_mean(x, w) as sum(w * x) / sum(w);
-create macro kish_n_eff(w) as sum(w) * sum(w) / sum(w * w);
-create macro weighted_se(x, w) as
-    case when count(x) >= 2 then
+-- Weighted estimates, defined once from the sums they need, so they can be computed from
+-- single responses or from the survey_monthly rollup alike: with n respondents, weights w
+-- and scores x, mean = sum(w x) / sum(w); Kish effective n = (sum w)^2 / sum(w^2); the
+-- linearised with-replacement standard error sqrt(n / (n - 1) * sum(w^2 (x - mean)^2)) / sum(w),
+-- expanded into sums so it needs one pass; null for fewer than two respondents.
+create macro mean_from_sums(sw, swx) as swx / sw;
+create macro n_eff_from_sums(sw, sw2) as sw * sw / sw2;
+create macro se_from_sums(n, sw, sw2, swx, sw2x, sw2x2) as
+    case when n >= 2 then
         sqrt(greatest(
-            count(x) / (count(x) - 1)
-            * (sum(w * w * x * x) - 2 * (sum(w * x) / sum(w)) * sum(w * w * x)
-               + (sum(w * x) / sum(w)) ** 2 * sum(w * w)),
-            0)) / sum(w)
+            n / (n - 1) * (sw2x2 - 2 * (swx / sw) * sw2x + (swx / sw) ** 2 * sw2),
+            0)) / sw
     end;
+-- the same over the rows of a group where x is not null (aggregate macros)
+create macro weighted_mean(x, w) as mean_from_sums(sum(w), sum(w * x));
+create macro kish_n_eff(w) as n_eff_from_sums(sum(w), sum(w * w));
+create macro weighted_se(x, w) as
+    se_from_sums(count(x), sum(w), sum(w * w), sum(w * x), sum(w * w * x), sum(w * w * x * x));
 -- A survey estimate is shown only with at least 50 respondents and an effective n of 30.
 create macro is_reportable(n, n_eff) as coalesce(n >= 50 and n_eff >= 30, false);
 

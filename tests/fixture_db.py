@@ -220,7 +220,6 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
                 " from offense_categories where category = ?",
                 [incident_id, occurred_at, area_id, category],
             )
-    db.rebuild_crime_monthly(con)
     for row in RESPONSES:
         response_id, wave_id, area_id, responded_on, weight, *items = row
         con.execute(
@@ -239,3 +238,4 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("insert into kpi_values values (?, ?, ?, ?)", KPI_VALUES)
     con.executemany("insert into partner_feedback values (?, ?, ?, ?, ?, ?, ?, ?, null)", FEEDBACK)
     con.executemany("insert into trainings values (?, 1, ?, ?, ?, ?, ?, ?)", TRAININGS)
+    db.rebuild_rollups(con)

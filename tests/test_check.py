@@ -60,7 +60,7 @@ def test_an_empty_month_is_an_error_only_where_months_are_busy(database):
         from range(1, 13) as months(month), range(20) where month <> 6
         """
     )
-    db.rebuild_crime_monthly(con)
+    db.rebuild_rollups(con)
     con.close()
     report = check.check(database)
     assert [(f.message, f.examples) for f in report.errors] == [

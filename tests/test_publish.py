@@ -478,7 +478,6 @@ def build_world(path: Path, world: World, template: Path) -> dict:
             "insert into incidents select f.incident_id, f.source_id, f.occurred_at, f.area_id, f.category,"
             " c.is_violent, f.lat, f.lon from incident_frame f join offense_categories c using (category)"
         )
-        db.rebuild_crime_monthly(con)
         con.register("survey_frame", survey)
         con.execute(
             "insert into survey_responses (response_id, wave_id, scale_min, scale_max, area_id, responded_on, weight,"
@@ -486,6 +485,7 @@ def build_world(path: Path, world: World, template: Path) -> dict:
             " select response_id, wave_id, 1, 5, area_id, responded_on, weight, trust_respect, trust_listen,"
             " trust_fair, trust_rely, safety_day, safety_night from survey_frame"
         )
+        db.rebuild_rollups(con)
         con.register("activity_frame", activity)
         con.execute(
             "insert into program_activity (program_id, month, participants, new_participants)"

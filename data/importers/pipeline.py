@@ -278,9 +278,8 @@ def run_import(
             if summary.rows_accepted == 0:
                 summary.duration_s = time.perf_counter() - started
                 raise _NothingNew
-            if ctx.incidents_changed:
-                report(0.8, "rebuilding monthly crime counts")
-                db.rebuild_crime_monthly(con)
+            report(0.8, "rebuilding the monthly rollups")
+            db.rebuild_rollups(con, crime=ctx.incidents_changed)
             summary.duration_s = time.perf_counter() - started
             summary.import_id = _log(con, summary, options, ctx.rejected)
             report(0.9, "saving")

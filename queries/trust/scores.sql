@@ -1,7 +1,7 @@
 -- trust/scores: weighted trust and safety indices (0-100) with uncertainty, per audience and group.
 -- grain: one row per audience (resident, officer) x group
--- param $start_date date: first day included (response date, or the wave's last field day when unknown)
--- param $end_date date: last day included
+-- param $start_date date: first day of the period; answers count by calendar month, from this day's month on
+-- param $end_date date: last day of the period; months starting after it are left out
 -- param $urbanicity varchar null, one of urban|rural: respondents in urban or rural areas only; null = all respondents
 -- param $group_by varchar, one of all|area|urbanicity|wave|quarter|audience|age_band|gender|race_ethnicity: how rows are grouped
 -- column audience varchar: 'resident' or 'officer'
@@ -34,28 +34,67 @@
 -- its wave's own scale; a respondent's index is the mean of the items they answered (trust:
 -- respect, listen, fair, rely; safety: day, night). Groups use survey weights: mean = sum(w x) / sum(w),
 -- se = sqrt(n / (n - 1) x sum(w^2 (x - mean)^2)) / sum(w), 95% CI = mean +/- 1.96 se.
+-- note: Answers are dated by the response (or the wave's last field day) and counted by calendar
+-- month, as crime is. Groups by area, side, wave or quarter add up the survey_monthly rollup's sums;
+-- breakdowns by age, gender or race add up the same sums from single responses.
 with
 
-in_scope as (
-    select response_indices.*, areas.area_code, areas.name as area_name, areas.urbanicity,
+bounds as (
+    select date_trunc('month', $start_date::date)::date as first_month, $end_date::date as last_day,
+),
+
+by_demographic as (
+    select
+        audience,
+        wave_id,
+        area_id,
+        date_trunc('month', answered_on)::date as month,
+        age_band,
+        gender,
+        race_ethnicity,
+        measure,
+        1 as n,
+        weight as sw,
+        weight * weight as sw2,
+        weight * score as swx,
+        weight * weight * score as sw2x,
+        weight * weight * score * score as sw2x2,
+        case when score > 50 then weight else 0 end as sw_favourable,
+        case when score < 50 then weight else 0 end as sw_unfavourable,
     from response_indices
-    left join areas using (area_id)
-    where response_indices.answered_on between $start_date and $end_date
+    unpivot (score for measure in (trust_0_100 as 'trust', safety_0_100 as 'safety'))
+    where $group_by in ('age_band', 'gender', 'race_ethnicity')
+),
+
+by_month as (
+    select
+        audience, wave_id, area_id, month, null as age_band, null as gender, null as race_ethnicity, measure,
+        n, sw, sw2, swx, sw2x, sw2x2, sw_favourable, sw_unfavourable,
+    from survey_monthly
+    where $group_by not in ('age_band', 'gender', 'race_ethnicity')
+),
+
+in_scope as (
+    select sums.*, areas.area_code, areas.name as area_name, areas.urbanicity, survey_waves.name as wave_name,
+    from (select * from by_month union all select * from by_demographic) as sums
+    join survey_waves using (wave_id)
+    left join areas on areas.area_id = sums.area_id
+    cross join bounds
+    where sums.month between bounds.first_month and bounds.last_day
       and ($urbanicity is null or areas.urbanicity = $urbanicity)
 ),
 
 grouped as (
     select
         audience,
-        weight,
-        trust_0_100,
-        safety_0_100,
+        measure,
+        n, sw, sw2, swx, sw2x, sw2x2, sw_favourable, sw_unfavourable,
         case $group_by
             when 'all' then 'all'
             when 'area' then coalesce(area_code, 'not stated')
             when 'urbanicity' then coalesce(urbanicity, 'not stated')
             when 'wave' then wave_name
-            when 'quarter' then strftime(answered_on, '%Y') || '-Q' || quarter(answered_on)
+            when 'quarter' then strftime(month, '%Y') || '-Q' || quarter(month)
             when 'audience' then audience
             when 'age_band' then coalesce(age_band, 'not stated')
             when 'gender' then coalesce(gender, 'not stated')
@@ -69,27 +108,19 @@ grouped as (
     from in_scope
 ),
 
-long as (
-    select audience, group_key, fixed_label, weight, 'trust' as measure, trust_0_100 as score
-    from grouped where trust_0_100 is not null
-    union all
-    select audience, group_key, fixed_label, weight, 'safety' as measure, safety_0_100 as score
-    from grouped where safety_0_100 is not null
-),
-
 estimates as (
     select
         audience,
         group_key,
         any_value(fixed_label) as fixed_label,
         measure,
-        count(*) as n,
-        kish_n_eff(weight) as n_eff,
-        weighted_mean(score, weight) as mean,
-        weighted_se(score, weight) as se,
-        coalesce(sum(weight) filter (where score > 50), 0) * 100 / sum(weight) as favourable_pct,
-        coalesce(sum(weight) filter (where score < 50), 0) * 100 / sum(weight) as unfavourable_pct,
-    from long
+        sum(n) as n,
+        n_eff_from_sums(sum(sw), sum(sw2)) as n_eff,
+        mean_from_sums(sum(sw), sum(swx)) as mean,
+        se_from_sums(sum(n), sum(sw), sum(sw2), sum(swx), sum(sw2x), sum(sw2x2)) as se,
+        sum(sw_favourable) * 100 / sum(sw) as favourable_pct,
+        sum(sw_unfavourable) * 100 / sum(sw) as unfavourable_pct,
+    from grouped
     group by audience, group_key, measure
 ),
 
