@@ -19,12 +19,27 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 from streamlit.runtime.pages_manager import PagesManager
 
 import queries
 from data.safe_export import safe_csv
 
 log = logging.getLogger("bridgeboard")
+
+# Plotly checks every property of a figure as it is built, which on a page with several
+# charts costs more than the page's queries. The app builds figures unchecked; the tests
+# check them (tests/conftest.py sets BRIDGEBOARD_VALIDATE_FIGURES=1), so a misspelt
+# property still fails there rather than silently drawing nothing.
+if os.environ.get("BRIDGEBOARD_VALIDATE_FIGURES") != "1" and not getattr(BaseFigure.__init__, "_unchecked", False):
+    _checked_init = BaseFigure.__init__
+
+    def _unchecked_init(self, *args, **kwargs):
+        kwargs.setdefault("_validate", False)
+        _checked_init(self, *args, **kwargs)
+
+    _unchecked_init._unchecked = True
+    BaseFigure.__init__ = _unchecked_init
 
 # Streamlit treats an app whose script has a sibling folder named pages/ as a legacy
 # (v1) multipage app until st.navigation first runs, so the first session of a fresh

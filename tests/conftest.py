@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# figures are built with plotly's property checks on in tests (the app turns them off for speed)
+os.environ.setdefault("BRIDGEBOARD_VALIDATE_FIGURES", "1")
+
 import duckdb
 import pytest
 import streamlit as st
