@@ -27,6 +27,9 @@ from bench import builds, pandas_way, timing
 TARGET_P95_MS = 100.0
 TARGET_PANDAS_RATIO = 5.0
 TARGET_GROWTH = 2.0
+TARGET_PAGE_P95_MS = 300.0  # a page rerun after a filter change, server side (the dashboard-pages issue)
+TARGET_IMPORT_ROWS_PER_S = 200_000  # importing an incidents CSV (the importers issue)
+IMPORT_ROWS = 1_000_000
 FULL_SIZES = (1_000_000, 10_000_000)
 QUICK_SIZES = (100_000, 1_000_000)
 
@@ -64,6 +67,7 @@ def run_benchmark(
     runs: int = 30,
     cache_dir: Path = builds.CACHE_DIR,
     log: Callable[[str], None] = builds.log,
+    import_rows: int = IMPORT_ROWS,
 ) -> dict[str, object]:
     """Run every section and return the results (without the verdict; see `evaluate`)."""
     small, large = sorted(sizes)
@@ -89,6 +93,17 @@ def run_benchmark(
     pandas_results = pandas_way.bench_pandas(
         databases[labels[large]]["path"], builds.cache_stem(large, cache_dir), runs, log
     )
+
+    log(f"page reruns after a filter change on {labels[large]} ({runs} cold and {runs} cached each)")
+    from bench import pages  # imports streamlit; only the full harness needs it
+    from data.importers.bench import bench_import
+
+    large_path = Path(databases[labels[large]]["path"])
+    public_path = Path(cache_dir) / f"{large_path.stem}.public.duckdb"
+    page_results = pages.bench_pages(large_path, public_path, _last_month(large_path), runs, log)
+    log(f"import of a {import_rows:,}-row incidents CSV")
+    import_results = bench_import(import_rows, Path(cache_dir) / "import")
+    log(f"  {import_results['rows_per_s']:,} rows/s, peak RSS {import_results['peak_rss_mb']} MB")
 
     growth = {
         name: round(stats["p50_ms"] / query_results[labels[small]][name]["p50_ms"], 2)
@@ -118,12 +133,20 @@ def run_benchmark(
             "max_query": worst_growth,
         },
         "pandas": {"incidents": large, **pandas_results},
+        "pages": {"database": labels[large], "runs": runs, "results": page_results},
+        "import": import_results,
         "peak_rss_mb": {
             "build": {label: database["build_peak_rss_mb"] for label, database in databases.items()},
             "bench_after_queries": rss_after_queries,
             "bench_after_pandas": peak_rss_mb(),
         },
     }
+
+
+def _last_month(path: Path) -> dt.date:
+    with duckdb.connect(str(path), read_only=True) as con:
+        (month,) = con.execute("select max(month) from crime_monthly").fetchall()[0]
+    return month
 
 
 def evaluate(results: dict[str, object]) -> dict[str, object]:
@@ -156,6 +179,24 @@ def evaluate(results: dict[str, object]) -> dict[str, object]:
             "to": large,
             "max_ratio": results["growth"]["max_ratio"],
             "max_query": results["growth"]["max_query"],
+        },
+        "page_rerun_p95_le_300ms": {
+            "pass": all(page["cold"]["p95_ms"] <= TARGET_PAGE_P95_MS for page in results["pages"]["results"].values()),
+            "at": results["pages"]["database"],
+            "max_p95_ms": max(page["cold"]["p95_ms"] for page in results["pages"]["results"].values()),
+            "max_page": max(
+                results["pages"]["results"], key=lambda path: results["pages"]["results"][path]["cold"]["p95_ms"]
+            ),
+            "failing": sorted(
+                path
+                for path, page in results["pages"]["results"].items()
+                if page["cold"]["p95_ms"] > TARGET_PAGE_P95_MS
+            ),
+        },
+        "import_ge_200k_rows_per_s": {
+            "pass": results["import"]["rows_per_s"] >= TARGET_IMPORT_ROWS_PER_S,
+            "rows_per_s": results["import"]["rows_per_s"],
+            "peak_rss_mb": results["import"]["peak_rss_mb"],
         },
         "pandas_agrees_with_sql": {
             "pass": all(case["agree"] for case in comparisons.values()),

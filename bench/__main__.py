@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--runs N] [--sizes SMALL,LARGE] [--out FILE] [--results FILE | --no-results]
+"""python -m bench [--quick] [--runs N] [--sizes SMALL,LARGE] [--import-rows N] [--out FILE] [--results FILE]
 
 Prints one JSON document to stdout (progress goes to stderr). A full run (1M and 10M
 incidents) also rewrites bench/RESULTS.md; --quick (100k and 1M, 5 runs) does not unless
@@ -45,12 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, help="write the Markdown report here (default bench/RESULTS.md)")
     parser.add_argument("--no-results", action="store_true", help="do not write the Markdown report")
     parser.add_argument("--cache-dir", type=Path, default=builds.CACHE_DIR, help="where databases are kept")
+    parser.add_argument(
+        "--import-rows", type=_runs, default=bench.IMPORT_ROWS, help="rows in the generated CSV for the import test"
+    )
     args = parser.parse_args(argv)
 
     sizes = args.sizes or (bench.QUICK_SIZES if args.quick else bench.FULL_SIZES)
     runs = args.runs or (5 if args.quick else 30)
     command = shlex.join(["python", "-m", "bench", *argv])
-    results = bench.run_benchmark(sizes=sizes, runs=runs, cache_dir=args.cache_dir)
+    results = bench.run_benchmark(sizes=sizes, runs=runs, cache_dir=args.cache_dir, import_rows=args.import_rows)
     verdict = bench.evaluate(results)
     document = {"command": command, **results, "targets": verdict}
     text = json.dumps(document, indent=2)
