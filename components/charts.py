@@ -4,7 +4,80 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+
+
+def subplots(
+    rows: int,
+    cols: int,
+    subplot_titles: list[str] | None = None,
+    shared_xaxes: bool = False,
+    shared_yaxes: bool = False,
+    horizontal_spacing: float | None = None,
+    vertical_spacing: float | None = None,
+) -> go.Figure:
+    """A grid of x/y panels, like plotly's make_subplots for these options, at a fraction of its cost.
+
+    make_subplots spends ~15 ms building its layout through property setters; pages draw
+    several grids per rerun, so this writes the same layout as a plain dict. Panels are
+    numbered row by row from the top left; `add_trace(..., row=, col=)` and
+    `update_yaxes(..., row=, col=)` work as with make_subplots. Shared axes follow
+    make_subplots: x shared down each column (labels on the bottom row), y across each row
+    (labels on the first column).
+    """
+    from plotly._subplots import SubplotRef
+
+    horizontal = 0.2 / cols if horizontal_spacing is None else horizontal_spacing
+    vertical = 0.3 / rows if vertical_spacing is None else vertical_spacing
+    width = (1 - horizontal * (cols - 1)) / cols
+    height = (1 - vertical * (rows - 1)) / rows
+    layout: dict = {"annotations": []}
+    grid_ref = []
+    for row in range(rows):
+        refs = []
+        for col in range(cols):
+            number = row * cols + col + 1
+            suffix = "" if number == 1 else str(number)
+            left = col * (width + horizontal)
+            top = 1 - row * (height + vertical)
+            # rounded and clipped: float error must not leave a domain a hair outside [0, 1]
+            x_domain = [min(max(round(value, 10), 0.0), 1.0) for value in (left, left + width)]
+            y_domain = [min(max(round(value, 10), 0.0), 1.0) for value in (top - height, top)]
+            x_axis = {"domain": x_domain, "anchor": f"y{suffix}"}
+            y_axis = {"domain": y_domain, "anchor": f"x{suffix}"}
+            if shared_xaxes and rows > 1:
+                bottom = (rows - 1) * cols + col + 1
+                if number != bottom:
+                    x_axis.update(matches=f"x{'' if bottom == 1 else bottom}", showticklabels=False)
+            if shared_yaxes and col > 0:
+                first = row * cols + 1
+                y_axis.update(matches=f"y{'' if first == 1 else first}", showticklabels=False)
+            layout[f"xaxis{suffix}"] = x_axis
+            layout[f"yaxis{suffix}"] = y_axis
+            refs.append(
+                (
+                    SubplotRef(
+                        "xy", (f"xaxis{suffix}", f"yaxis{suffix}"), {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+                    ),
+                )
+            )
+            titles = subplot_titles or []
+            if number <= len(titles) and titles[number - 1]:
+                layout["annotations"].append(
+                    {
+                        "text": titles[number - 1],
+                        "x": (x_domain[0] + x_domain[1]) / 2,
+                        "y": y_domain[1],
+                        "xref": "paper",
+                        "yref": "paper",
+                        "xanchor": "center",
+                        "yanchor": "bottom",
+                        "showarrow": False,
+                        "font": {"size": 16},
+                    }
+                )
+        grid_ref.append(refs)
+    return go.Figure({"layout": layout, "_grid_ref": grid_ref, "_grid_str": ""})
+
 
 # Okabe-Ito blue and orange: distinguishable with every common colour-vision deficiency.
 SIDE_COLOURS = {"Urban": "#0072B2", "Rural": "#E69F00"}
@@ -57,7 +130,7 @@ def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
         ("trust_0_100", "Resident trust index<br>0–100, with 95% CI", ("trust_ci_low", "trust_ci_high")),
         ("participants_per_1k", "Program participants<br>per 1,000 residents", None),
     ]
-    figure = make_subplots(rows=1, cols=len(panels), subplot_titles=[title for _, title, _ in panels])
+    figure = subplots(rows=1, cols=len(panels), subplot_titles=[title for _, title, _ in panels])
     for column, (value_column, _, ci_columns) in enumerate(panels, start=1):
         for _, row in table.iterrows():
             value = row[value_column]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from components.charts import FONT, SIDE_COLOURS
+from components.charts import FONT, SIDE_COLOURS, subplots
 
 CLASS_LABELS = {"all": "All offences", "violent": "Violent", "property": "Property", "other": "Other"}
 
@@ -17,7 +16,7 @@ def trend_figure(rolling: pd.DataFrame, title: str) -> go.Figure:
     rolling: crime/rolling grouped by urbanicity.
     """
     sides = [side for side in ("urban", "rural") if side in set(rolling["group_key"])]
-    figure = make_subplots(
+    figure = subplots(
         rows=1,
         cols=len(sides),
         shared_yaxes=True,

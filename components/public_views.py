@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from components.charts import FONT, SIDE_COLOURS
+from components.charts import FONT, SIDE_COLOURS, subplots
 
 CLASS_WORDS = {"violent": "violent", "property": "property", "other": "other"}
 # a primary cell is a count from 1 to 9; a complementary one can be any size, hidden only so
@@ -26,7 +25,7 @@ def crime_trend_figure(by_side: pd.DataFrame, crime_class: str) -> go.Figure:
     """
     rows = by_side[by_side["crime_class"] == crime_class]
     sides = [side for side in ("urban", "rural") if side in set(rows["urbanicity"])]
-    figure = make_subplots(
+    figure = subplots(
         rows=max(len(sides), 1),
         cols=1,
         shared_xaxes=True,

@@ -9,10 +9,12 @@ st.cache_data keyed on the file version, the viewer's scope and the parameters.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 import queries
 from data.safe_export import safe_csv
@@ -178,12 +181,38 @@ def _cached_query(path: str, version: str, scope_key: tuple[str, int | None], na
     return queries.run(_connection(path, version), name, scope=scope, **dict(params))
 
 
+def _plain(params: dict[str, object]) -> tuple:
+    return tuple(sorted((key, tuple(v) if isinstance(v, list) else v) for key, v in params.items()))
+
+
 def query(name: str, **params: object) -> pd.DataFrame:
     """Run a metric query for the current viewer (their scope is bound by the runner)."""
     path = database_path()
     scope = viewer().scope
-    hashable = tuple(sorted((key, tuple(v) if isinstance(v, list) else v) for key, v in params.items()))
-    return _cached_query(str(path), database_version(path), (scope.role, scope.nonprofit_id), name, hashable)
+    return _cached_query(str(path), database_version(path), (scope.role, scope.nonprofit_id), name, _plain(params))
+
+
+# DuckDB releases the GIL while it works, so a page's independent queries run side by side.
+_QUERY_POOL = ThreadPoolExecutor(max_workers=max(os.cpu_count() or 2, 2), thread_name_prefix="bridgeboard-query")
+
+
+def queries_at_once(*calls: tuple[str, dict[str, object]]) -> list[pd.DataFrame]:
+    """Run several (name, params) queries concurrently for the current viewer; results in order.
+
+    The viewer, file version and script context are taken here, on the page's thread, and
+    handed to the workers, so scope and caching are exactly those of `query`.
+    """
+    path = database_path()
+    version = database_version(path)
+    scope = viewer().scope
+    context = get_script_run_ctx()
+
+    def run(call: tuple[str, dict[str, object]]) -> pd.DataFrame:
+        add_script_run_ctx(threading.current_thread(), context)
+        name, params = call
+        return _cached_query(str(path), version, (scope.role, scope.nonprofit_id), name, _plain(params))
+
+    return list(_QUERY_POOL.map(run, calls))
 
 
 # --- the published (public) database -------------------------------------------------
@@ -501,15 +530,20 @@ def method_text(name: str) -> str:
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
-    """A CSV download of exactly the rows and columns behind the chart or table above it."""
+    """A CSV download of exactly the rows and columns behind the chart or table above it.
+
+    The file is written when someone clicks (a callable), not on every rerun, and the click
+    does not rerun the page.
+    """
     st.download_button(
         label,
-        data=safe_csv(frame),
+        data=functools.partial(safe_csv, frame),
         file_name=f"bridgeboard-{name}.csv",
         mime="text/csv",
         key=f"download-{name}",
         icon=":material/download:",
         type="tertiary",
+        on_click="ignore",
     )
 
 

@@ -12,10 +12,9 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from components import format as fmt
-from components.charts import FONT
+from components.charts import FONT, subplots
 from components.headlines import Headline
 
 # Okabe-Ito green and reddish purple: residents and officers, distinct from the urban/rural blue and orange.
@@ -312,12 +311,14 @@ def _layout(figure: go.Figure, title: str, height: int, legend_rows: int = 1) ->
     figure.update_annotations(font_size=13)
 
 
-def trend_figure(frame: pd.DataFrame, period: tuple[dt.date, dt.date], title: str) -> go.Figure:
-    """Trust (top) and safety (bottom) over time, a panel per side: residents and officers with
+def trend_figure(
+    frame: pd.DataFrame, period: tuple[dt.date, dt.date], title: str, measures: list[str] | None = None
+) -> go.Figure:
+    """Trust and/or safety over time (a row each), a panel per side: residents and officers with
     95% CIs, the vendor's reported scores dashed beside them."""
     sides = [side for side in SIDES.values() if side in set(frame["side"])]
-    measures = list(MEASURES)
-    figure = make_subplots(
+    measures = measures or list(MEASURES)
+    figure = subplots(
         rows=len(measures),
         cols=len(sides),
         shared_xaxes=True,
@@ -429,7 +430,7 @@ GAP_COLUMNS = {
 def gap_figure(frame: pd.DataFrame, title: str) -> go.Figure:
     """The gap per quarter, a panel per side, with 95% CIs; a gap below zero means residents trust less."""
     sides = [side for side in SIDES.values() if side in set(frame["side"])]
-    figure = make_subplots(rows=1, cols=len(sides), shared_yaxes=True, subplot_titles=[f"{s} areas" for s in sides])
+    figure = subplots(rows=1, cols=len(sides), shared_yaxes=True, subplot_titles=[f"{s} areas" for s in sides])
     legend: set[str] = set()
     for col, side in enumerate(sides, start=1):
         points = frame[frame["side"] == side].copy()
@@ -517,7 +518,7 @@ def demographic_figure(frame: pd.DataFrame, breakdown: str, title: str) -> go.Fi
     order = _group_order(frame["group"])
     position = {group: index for index, group in enumerate(order)}
     offset = {"Residents": -0.15, "Officers": 0.15}
-    figure = make_subplots(
+    figure = subplots(
         rows=1,
         cols=len(sides),
         shared_yaxes=True,

@@ -14,23 +14,6 @@ st.caption(
     + (f" · {runtime.plain(viewer.nonprofit_name)}'s programs" if viewer.is_director else " · whole agency")
 )
 
-totals = runtime.query("programs/totals", **period.params())
-violent = runtime.query("crime/yoy", **period.params(), group_by="all", crime_class="violent")
-trust = runtime.query("trust/scores", **period.params(), group_by="all")
-cards = headlines.headlines(
-    totals,
-    runtime.query("programs/totals", **year_earlier.params()),
-    violent,
-    trust,
-    runtime.query("trust/scores", **year_earlier.params(), group_by="all"),
-    own_programs_only=viewer.is_director,
-)
-for column, card in zip(st.columns(len(cards)), cards, strict=True):
-    with column:
-        st.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help, border=True)
-        if card.caption:
-            st.caption(card.caption)
-
 MAP_METRICS = {
     "Violent crime per 1,000 residents": (
         "crime/yoy",
@@ -75,15 +58,45 @@ MAP_METRICS = {
         maps.MapMetric("Participants per 1,000", "", "greens", 1),
     ),
 }
+choice = st.session_state.get("overview_map_metric", next(iter(MAP_METRICS)))
+query_name, extra, key_column, value_column, metric = MAP_METRICS[choice]
+now, before = period.params(), year_earlier.params()
+(
+    totals,
+    totals_before,
+    violent,
+    trust,
+    trust_before,
+    map_frame,
+    shapes,
+    violent_by_side,
+    crime_by_side,
+    trust_by_side,
+) = runtime.queries_at_once(
+    ("programs/totals", now),
+    ("programs/totals", before),
+    ("crime/yoy", {**now, "group_by": "all", "crime_class": "violent"}),
+    ("trust/scores", {**now, "group_by": "all"}),
+    ("trust/scores", {**before, "group_by": "all"}),
+    (query_name, {**now, **extra}),
+    ("areas/shapes", {"urbanicity": period.urbanicity}),
+    ("crime/yoy", {**now, "group_by": "urbanicity", "crime_class": "violent"}),
+    ("crime/yoy", {**now, "group_by": "urbanicity", "crime_class": "all"}),
+    ("trust/scores", {**now, "group_by": "urbanicity"}),
+)
+cards = headlines.headlines(totals, totals_before, violent, trust, trust_before, own_programs_only=viewer.is_director)
+for column, card in zip(st.columns(len(cards)), cards, strict=True):
+    with column:
+        st.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help, border=True)
+        if card.caption:
+            st.caption(card.caption)
 
 st.subheader("Map")
-choice = st.selectbox("Colour areas by", list(MAP_METRICS), key="overview_map_metric")
-query_name, extra, key_column, value_column, metric = MAP_METRICS[choice]
-frame = runtime.query(query_name, **period.params(), **extra)
+st.selectbox("Colour areas by", list(MAP_METRICS), key="overview_map_metric")
+frame = map_frame
 if query_name == "trust/scores":  # areas with too few residents answering stay uncoloured
     frame = frame[(frame["audience"] == "resident") & frame["reportable"]]
 values = frame.set_index(key_column)[value_column]
-shapes = runtime.query("areas/shapes", urbanicity=period.urbanicity)
 deck, classes = maps.area_map(shapes, values, metric)
 st.pydeck_chart(deck, height=520)
 st.plotly_chart(
@@ -98,12 +111,7 @@ if query_name == "trust/scores":
     st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
 
 st.subheader("Urban and rural")
-table = charts.urban_rural_table(
-    runtime.query("crime/yoy", **period.params(), group_by="urbanicity", crime_class="violent"),
-    runtime.query("crime/yoy", **period.params(), group_by="urbanicity", crime_class="all"),
-    runtime.query("trust/scores", **period.params(), group_by="urbanicity"),
-    totals,
-)
+table = charts.urban_rural_table(violent_by_side, crime_by_side, trust_by_side, totals)
 if table.empty:
     st.info("No areas match the current filters.")
 else:

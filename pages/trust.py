@@ -13,112 +13,125 @@ st.title("Community trust")
 st.caption(
     f"{period.label} · our resident and officer surveys, weighted, with 95% confidence intervals. "
     f"Estimates from fewer than {trust.MIN_N} responses (or an effective n below {trust.MIN_N_EFF}) "
-    "are drawn hollow and grey and listed at the bottom of the page."
+    "are drawn hollow and grey and listed under each view."
 )
 
-overall = runtime.query("trust/scores", **period.params(), group_by="all")
-cards = trust.headline_cards(overall, runtime.query("trust/scores", **period.params(), group_by="urbanicity"), sides)
+VIEWS = ["Over time", "Resident − officer gap", "By group", "By area", "Vendor scores"]
+view = st.session_state.get("trust_view") or VIEWS[0]
+# the headline's queries and the shown view's quarterly ones, side by side
+over_time = view in ("Over time", "Resident − officer gap")
+overall, by_side, vendor, *quarterly_frames = runtime.queries_at_once(
+    ("trust/scores", {**period.params(), "group_by": "all"}),
+    ("trust/scores", {**period.params(), "group_by": "urbanicity"}),
+    ("trust/vendor", period.params()),
+    *[("trust/scores", {**scope, "urbanicity": side, "group_by": "quarter"}) for side in (sides if over_time else [])],
+)
+quarterly = dict(zip(sides, quarterly_frames, strict=False))
+cards = trust.headline_cards(overall, by_side, sides)
 for column, card in zip(st.columns(len(cards)), cards, strict=True):
     with column:
         st.metric(card.label, card.value, help=card.help, border=True)
         st.caption(card.caption)
 
-quarterly = {side: runtime.query("trust/scores", **scope, urbanicity=side, group_by="quarter") for side in sides}
-vendor = runtime.query("trust/vendor", **period.params())
+st.segmented_control("Show", VIEWS, default=VIEWS[0], key="trust_view")
+# one view at a time: each has its own queries and charts, so a filter change redraws only what is shown
+hidden_by_view = {}
 
-st.subheader("Trust and safety over time")
-trend = trust.trend_frame(quarterly, vendor)
-if trend.empty:
-    st.info("No survey responses were given in this period for the selected areas.")
-else:
-    runtime.show_chart(
-        trust.trend_figure(trend, (period.start, period.end), f"Trust and safety index by quarter — {period.label}"),
-        trend.drop(columns="date"),
-        "trust-trend",
-    )
-    st.caption(
-        "Lines are weighted quarterly means; shaded bands and error bars are 95% confidence intervals. "
-        "Officers are surveyed once a year. Dashed black lines are a vendor's area scores as reported, "
-        "averaged over the areas it covers on each side and weighted by the respondents it reports: "
-        "no uncertainty is available for them and they are never mixed into our estimates."
-    )
+if view == "Over time":
+    trend = trust.trend_frame(quarterly, vendor)
+    if trend.empty:
+        st.info("No survey responses were given in this period for the selected areas.")
+    else:
+        measure = st.segmented_control("Index", list(trust.MEASURES), default="Trust", key="trust_measure") or "Trust"
+        shown = trend[trend["measure"] == measure]
+        runtime.show_chart(
+            trust.trend_figure(
+                shown, (period.start, period.end), f"{measure} index by quarter — {period.label}", [measure]
+            ),
+            shown.drop(columns="date"),
+            "trust-trend",
+        )
+        st.caption(
+            "Lines are weighted quarterly means; shaded bands and error bars are 95% confidence intervals. "
+            "Officers are surveyed once a year. Dashed black lines are a vendor's area scores as reported, "
+            "averaged over the areas it covers on each side and weighted by the respondents it reports: "
+            "no uncertainty is available for them and they are never mixed into our estimates."
+        )
+        hidden_by_view["Over time"] = trend[trend["series"].isin(trust.AUDIENCE_COLOURS)]
 
-st.subheader("Resident − officer gap")
-gap = trust.gap_frame(quarterly)
-if gap.empty:
-    st.info("Officers were not surveyed in this period, so there is no gap to show.")
-else:
-    runtime.show_chart(
-        trust.gap_figure(gap, "Resident minus officer trust, by quarter (points on 0–100)"), gap, "trust-gap"
-    )
-    st.caption("Below zero: residents trust the police less than officers believe they do.")
+elif view == "Resident − officer gap":
+    gap = trust.gap_frame(quarterly)
+    if gap.empty:
+        st.info("Officers were not surveyed in this period, so there is no gap to show.")
+    else:
+        runtime.show_chart(
+            trust.gap_figure(gap, "Resident minus officer trust, by quarter (points on 0–100)"), gap, "trust-gap"
+        )
+        st.caption("Below zero: residents trust the police less than officers believe they do.")
+        hidden_by_view["Resident − officer gap"] = gap
 
-st.subheader("Trust by group")
-breakdown = st.selectbox("Break down by", list(trust.DEMOGRAPHICS), key="trust_breakdown")
-groups = trust.demographic_frame(
-    {
-        side: runtime.query("trust/scores", **scope, urbanicity=side, group_by=trust.DEMOGRAPHICS[breakdown])
-        for side in sides
-    }
-)
-if groups.empty:
-    st.info("No survey responses were given in this period for the selected areas.")
-else:
-    runtime.show_chart(
-        trust.demographic_figure(groups, breakdown, f"Trust index by {breakdown.lower()} — {period.label}"),
-        groups,
-        "trust-groups",
-    )
-
-st.subheader("Resident trust by area")
-by_area = runtime.query("trust/scores", **period.params(), group_by="area")
-values, reasons = trust.area_trust(by_area)
-shapes = runtime.query("areas/shapes", urbanicity=period.urbanicity)
-metric = maps.MapMetric("Resident trust", "", "blues", 1)
-areas = maps.area_table(shapes, values, metric, reasons)
-if shapes.empty:
-    st.info("No areas match the current filters.")
-else:
-    deck, classes = maps.area_map(shapes, values, metric, reasons=reasons)
-    st.pydeck_chart(deck, height=480)
-    st.plotly_chart(
-        maps.legend_figure(classes, metric, areas["value"].isna().any(), missing_label="too few or no responses"),
-        config={"displayModeBar": False},
-    )
-    st.caption(
-        f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
-        f"{trust.MIN_N_EFF}) in the period; hover an area or see the table for the reason."
-    )
-    runtime.show_table(
-        areas,
-        "trust-areas",
+elif view == "By group":
+    breakdown = st.selectbox("Break down by", list(trust.DEMOGRAPHICS), key="trust_breakdown")
+    groups = trust.demographic_frame(
         {
-            "name": ("Area", None),
-            "urbanicity": ("Urban or rural", None),
-            "population": ("Residents", "%,d"),
-            "value": ("Resident trust (0–100)", "%.1f"),
-            "note": ("Note", None),
-        },
+            side: runtime.query("trust/scores", **scope, urbanicity=side, group_by=trust.DEMOGRAPHICS[breakdown])
+            for side in sides
+        }
     )
+    if groups.empty:
+        st.info("No survey responses were given in this period for the selected areas.")
+    else:
+        runtime.show_chart(
+            trust.demographic_figure(groups, breakdown, f"Trust index by {breakdown.lower()} — {period.label}"),
+            groups,
+            "trust-groups",
+        )
+        hidden_by_view[f"By {breakdown.lower()}"] = groups
 
-st.subheader("Vendor scores, as reported")
-if vendor.empty:
-    st.info("No vendor or city-portal scores cover this period for the selected areas.")
-else:
-    sources = ", ".join(sorted(vendor["source"].unique()))
-    st.caption(f"As reported by {sources}, no uncertainty available. Shown beside our survey, never mixed into it.")
-    runtime.show_table(trust.vendor_table(vendor), "trust-vendor", trust.VENDOR_COLUMNS)
+elif view == "By area":
+    by_area = runtime.query("trust/scores", **period.params(), group_by="area")
+    values, reasons = trust.area_trust(by_area)
+    shapes = runtime.query("areas/shapes", urbanicity=period.urbanicity)
+    metric = maps.MapMetric("Resident trust", "", "blues", 1)
+    areas = maps.area_table(shapes, values, metric, reasons)
+    if shapes.empty:
+        st.info("No areas match the current filters.")
+    else:
+        deck, classes = maps.area_map(shapes, values, metric, reasons=reasons)
+        st.pydeck_chart(deck, height=480)
+        st.plotly_chart(
+            maps.legend_figure(classes, metric, areas["value"].isna().any(), missing_label="too few or no responses"),
+            config={"displayModeBar": False},
+        )
+        st.caption(
+            f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
+            f"{trust.MIN_N_EFF}) in the period; hover an area or see the table for the reason."
+        )
+        runtime.show_table(
+            areas,
+            "trust-areas",
+            {
+                "name": ("Area", None),
+                "urbanicity": ("Urban or rural", None),
+                "population": ("Residents", "%,d"),
+                "value": ("Resident trust (0–100)", "%.1f"),
+                "note": ("Note", None),
+            },
+        )
+        hidden_by_view["By area"] = areas
 
-st.subheader("Estimates not shown as reliable")
-hidden = trust.suppressed_table(
-    **{
-        "Over time": trend[trend["series"].isin(trust.AUDIENCE_COLOURS)],
-        "Resident − officer gap": gap,
-        f"By {breakdown.lower()}": groups,
-        "By area": areas,
-    }
-)
-if hidden.empty:
-    st.caption("Every estimate on this page had enough responses to be reported.")
 else:
-    runtime.show_table(hidden, "trust-suppressed", trust.SUPPRESSED_COLUMNS)
+    if vendor.empty:
+        st.info("No vendor or city-portal scores cover this period for the selected areas.")
+    else:
+        sources = ", ".join(sorted(vendor["source"].unique()))
+        st.caption(f"As reported by {sources}, no uncertainty available. Shown beside our survey, never mixed into it.")
+        runtime.show_table(trust.vendor_table(vendor), "trust-vendor", trust.VENDOR_COLUMNS)
+
+if hidden_by_view:
+    st.subheader("Estimates not shown as reliable")
+    hidden = trust.suppressed_table(**hidden_by_view)
+    if hidden.empty:
+        st.caption("Every estimate in this view had enough responses to be reported.")
+    else:
+        runtime.show_table(hidden, "trust-suppressed", trust.SUPPRESSED_COLUMNS)

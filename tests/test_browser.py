@@ -183,7 +183,7 @@ def test_every_page_loads_without_error_text(server, page, spec):
     body = _open(page, server if spec is CHIEF_PAGES[0] else f"{server}/{stem}")
     assert spec.title.split()[0] in body
     assert not ERROR_TEXT.search(body), ERROR_TEXT.search(body)
-    if stem in ("overview", "map", "trust", "transparency"):
+    if stem in ("overview", "map", "transparency"):
         page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 2200})

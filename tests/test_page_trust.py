@@ -99,24 +99,27 @@ def test_headline_resident_trust_per_side_for_2024(fixture_path, con, monkeypatc
 
 
 def test_suppressed_cells_are_grey_and_listed_with_their_reason(fixture_path, monkeypatch):
-    app = open_page(fixture_path, monkeypatch)
+    app = open_page(fixture_path, monkeypatch)  # the "Over time" view first
+    hidden = {frame.value.columns[0]: frame.value for frame in app.dataframe}["chart"]
+    quarter = hidden[(hidden["chart"] == "Over time") & (hidden["cell"] == "Trust 2024-Q2")]
+    assert set(quarter["reason"]) == {"n = 3 responses, below the 50 needed", "n = 1 response, below the 50 needed"}
+    # drawn hollow and grey, the reason in the hover
+    trend = charts(app)["Trust index by quarter — Jan 2024 – Dec 2024"]
+    grey = [trace for trace in trend["data"] if trace.get("name") == "Too few responses (hover: why)"]
+    assert grey and all(trace["marker"]["symbol"] == "circle-open" for trace in grey)
+    assert any("n = 3 responses, below the 50 needed" in text for trace in grey for text in trace["hovertext"])
+    app.segmented_control(key="trust_view").set_value("By area").run()
+    assert_clean(app)
     tables = {frame.value.columns[0]: frame.value for frame in app.dataframe}
     areas = tables["area_code"].set_index("name")
     assert areas.loc["Birch", "value"] == pytest.approx((50 + 4500) / 121)  # r3 and wave 3: 37.60
     assert areas.loc["Alder", "note"] == "n = 2 responses, below the 50 needed"
     assert math.isnan(areas.loc["Alder", "value"])
     assert areas.loc["Dogwood Township", "note"] == "no data"
-    hidden = tables["chart"]
     assert {"chart": "By area", "side": "Urban", "who": "Residents", "cell": "Alder"} in (
-        hidden[["chart", "side", "who", "cell"]].to_dict("records")
+        tables["chart"][["chart", "side", "who", "cell"]].to_dict("records")
     )
-    quarter = hidden[(hidden["chart"] == "Over time") & (hidden["cell"] == "Trust 2024-Q2")]
-    assert set(quarter["reason"]) == {"n = 3 responses, below the 50 needed", "n = 1 response, below the 50 needed"}
-    # drawn hollow and grey, the reason in the hover; the map's tooltip says it too
-    trend = charts(app)["Trust and safety index by quarter — Jan 2024 – Dec 2024"]
-    grey = [trace for trace in trend["data"] if trace.get("name") == "Too few responses (hover: why)"]
-    assert grey and all(trace["marker"]["symbol"] == "circle-open" for trace in grey)
-    assert any("n = 3 responses, below the 50 needed" in text for trace in grey for text in trace["hovertext"])
+    # the map's tooltip says why too
     deck = app.get("deck_gl_json_chart")[0].proto.json
     assert "Resident trust: not shown, n = 2 responses, below the 50 needed" in deck
 
@@ -129,17 +132,18 @@ def test_directors_see_the_same_survey_numbers(fixture_path, monkeypatch, view_a
 
 def test_rural_filter_draws_only_rural_panels_and_areas(fixture_path, monkeypatch):
     both = open_page(fixture_path, monkeypatch)
-    titles = [
-        a["text"]
-        for a in charts(both)["Trust and safety index by quarter — Jan 2024 – Dec 2024"]["layout"]["annotations"]
-    ]
-    assert "Trust index — Urban areas" in titles and "Trust index — Rural areas" in titles
+    titles = [a["text"] for a in charts(both)["Trust index by quarter — Jan 2024 – Dec 2024"]["layout"]["annotations"]]
+    assert titles == ["Trust index — Urban areas", "Trust index — Rural areas"]
     both.radio(key="filter_urbanicity").set_value("Rural").run()
     assert_clean(both)
     assert set(cards(both)) == {"Resident trust, rural areas", "Resident − officer gap, rural areas"}
-    figure = charts(both)["Trust and safety index by quarter — Jan 2024 – Dec 2024"]
+    figure = charts(both)["Trust index by quarter — Jan 2024 – Dec 2024"]
     titles = [annotation["text"] for annotation in figure["layout"]["annotations"]]
-    assert titles == ["Trust index — Rural areas", "Safety index — Rural areas"]
+    assert titles == ["Trust index — Rural areas"]
+    both.segmented_control(key="trust_measure").set_value("Safety").run()
+    figure = charts(both)["Safety index by quarter — Jan 2024 – Dec 2024"]
+    assert [annotation["text"] for annotation in figure["layout"]["annotations"]] == ["Safety index — Rural areas"]
+    both.segmented_control(key="trust_view").set_value("By area").run()
     areas = next(frame.value for frame in both.dataframe if frame.value.columns[0] == "area_code")
     assert sorted(areas["name"]) == ["Cedar Township", "Dogwood Township"]
 
@@ -190,6 +194,7 @@ def test_every_role_on_the_demo_matches_the_survey_and_leaks_no_program(demo_pat
 
 def test_breakdown_by_race_shows_every_group_with_intervals(demo_path, demo_con, monkeypatch):
     app = open_page(demo_path, monkeypatch, period=None)
+    app.segmented_control(key="trust_view").set_value("By group").run()
     app.selectbox(key="trust_breakdown").set_value("Race / ethnicity").run()
     assert_clean(app)
     start, end = independent.default_period(demo_con)
