@@ -38,3 +38,14 @@ def interval(low: object, high: object, digits: int = 1) -> str:
     if is_missing(low) or is_missing(high):
         return MISSING
     return f"{float(low):,.{digits}f}–{float(high):,.{digits}f}"
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def plain(text: object) -> str:
+    """Text from a user or an imported file, escaped so Markdown shows it as written (no links,
+    images, LaTeX or emphasis)."""
+    if is_missing(text):
+        return MISSING
+    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in str(text))

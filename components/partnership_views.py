@@ -34,16 +34,6 @@ FUNDING_SOURCES = {
 }
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
-
-
-def plain(text: object) -> str:
-    """Text from an imported file made safe for st.markdown: no links, images, LaTeX ($) or emphasis."""
-    if fmt.is_missing(text):
-        return fmt.MISSING
-    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in str(text))
-
-
 def label(value: object, labels: dict[str, str]) -> str:
     """A code as people read it: 'mental_health' -> 'Mental health'."""
     if fmt.is_missing(value):

@@ -26,6 +26,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 import queries
+from components import format as fmt
 from data.safe_export import safe_csv
 
 log = logging.getLogger("bridgeboard")
@@ -314,11 +315,6 @@ def auth_configured() -> bool:
         return False
 
 
-def plain(text: str) -> str:
-    """Text from a user or a file, escaped so Markdown shows it as written."""
-    return "".join("\\" + char if char in "\\`*_{}[]()#+-.!|<>~$:" else char for char in text)
-
-
 def identify() -> Viewer:
     """Who is looking: the signed-in user's role, the demo switch, or the public."""
     if public_mode():
@@ -339,12 +335,12 @@ def _signed_in_viewer() -> Viewer:
             st.caption("Agency staff and partner directors sign in to see their dashboards.")
             return PUBLIC
         email = str(st.user.get("email") or "").strip().lower()
-        st.caption(f"Signed in as {plain(email)}")
+        st.caption(f"Signed in as {fmt.plain(email)}")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
     known = {viewer.email: viewer for viewer in known_viewers()}
     if email not in known:
         st.info(
-            f"You are signed in as {plain(email) or 'an account without an email address'}, which has no "
+            f"You are signed in as {fmt.plain(email) or 'an account without an email address'}, which has no "
             "Bridgeboard role yet, so you see the public page. Ask the agency's administrator to add you.",
             icon=":material/person_off:",
         )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts, headlines, maps, runtime
+from components import format as fmt
 
 viewer = runtime.viewer()
 period = runtime.filters()
@@ -11,7 +12,7 @@ year_earlier = period.prior()
 st.title("Overview")
 st.caption(
     f"{period.label}; changes are against {year_earlier.label}"
-    + (f" · {runtime.plain(viewer.nonprofit_name)}'s programs" if viewer.is_director else " · whole agency")
+    + (f" · {fmt.plain(viewer.nonprofit_name)}'s programs" if viewer.is_director else " · whole agency")
 )
 
 MAP_METRICS = {

@@ -13,10 +13,12 @@ DETAIL_KEY = "partnership_detail"
 st.title("Partnerships")
 st.caption(
     f"{period.label} · partnerships active in the period, and planned ones"
-    + (f" · program details are shown for {viewer.nonprofit_name}'s own" if viewer.is_director else "")
+    + (f" · program details are shown for {fmt.plain(viewer.nonprofit_name)}'s own" if viewer.is_director else "")
 )
 
-registry = runtime.query("partnerships/registry", **period.params())
+registry, summary_frame = runtime.queries_at_once(
+    ("partnerships/registry", period.params()), ("partnerships/summary", period.params())
+)
 left, right = st.columns(2)
 org_types = left.multiselect(
     "Organisation type",
@@ -40,7 +42,7 @@ else:
         st.caption("Funding is shown for your organisation's partnerships only.")
 
 st.subheader("Partnerships by type, urban and rural")
-summary = views.summary_table(runtime.query("partnerships/summary", **period.params()), org_types)
+summary = views.summary_table(summary_frame, org_types)
 if summary.empty:
     st.info("No partnerships of these types were active in this period.")
 else:
@@ -75,9 +77,9 @@ st.query_params["partnership"] = str(chosen)
 st.session_state["partnership_link_seen"] = str(chosen)
 
 row = registry.set_index("partnership_id").loc[chosen]
-st.markdown(f"#### {views.plain(row['partnership_name'])}")
+st.markdown(f"#### {fmt.plain(row['partnership_name'])}")
 if not fmt.is_missing(row["description"]):
-    st.markdown(views.plain(row["description"]))
+    st.markdown(fmt.plain(row["description"]))
 cards = [
     ("Years running", fmt.number(row["years_running"])),
     ("Areas served", fmt.count(row["area_count"])),
@@ -87,10 +89,17 @@ cards = [
 ]
 for column, (heading, value) in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(heading, value, border=True)
-st.markdown("  \n".join(f"**{heading}:** {views.plain(value)}" for heading, value in views.facts(row)))
+st.markdown("  \n".join(f"**{heading}:** {fmt.plain(value)}" for heading, value in views.facts(row)))
 
 detail_params = {**period.params(), "partnership_id": int(chosen)}
-trainings = runtime.query("partnerships/trainings", **detail_params)
+program_level = [
+    ("programs/scorecard", {**detail_params, "nonprofit_id": None}),
+    ("partnerships/feedback", detail_params),
+    ("resources/funding", detail_params),
+]
+trainings, *program_frames = runtime.queries_at_once(
+    ("partnerships/trainings", detail_params), *(program_level if row["viewer_may_see_programs"] else [])
+)
 st.markdown("##### Officer trainings co-delivered")
 if trainings.empty:
     st.info("No officer trainings were co-delivered with this partnership in the period.")
@@ -100,12 +109,12 @@ else:
 if not row["viewer_may_see_programs"]:
     st.info(
         "Program details, partner feedback and funding of this partnership are visible to the agency "
-        f"and to {row['nonprofit_name']}.",
+        f"and to {fmt.plain(row['nonprofit_name'])}.",
         icon=":material/lock:",
     )
     st.stop()
 
-scorecard = runtime.query("programs/scorecard", **detail_params, nonprofit_id=None)
+scorecard, feedback_frame, funding_frame = program_frames
 st.markdown("##### Programs: how much and how well")
 if scorecard.empty:
     st.info("None of this partnership's programs ran in the period.")
@@ -117,7 +126,7 @@ else:
         runtime.show_table(measures, "partnership-kpis", views.KPI_COLUMNS)
 
 st.markdown("##### How each side rates the partnership")
-feedback = views.feedback_table(runtime.query("partnerships/feedback", **detail_params))
+feedback = views.feedback_table(feedback_frame)
 if feedback.empty:
     st.info("Neither side gave feedback on this partnership in the period.")
 else:
@@ -129,7 +138,7 @@ else:
     runtime.show_table(feedback, "partnership-feedback-table", views.FEEDBACK_COLUMNS)
 
 st.markdown("##### Funding mix")
-funding = views.funding_table(runtime.query("resources/funding", **detail_params))
+funding = views.funding_table(funding_frame)
 if funding.empty:
     st.info("No funding is recorded for this partnership's programs in fiscal years overlapping the period.")
 else:

@@ -10,11 +10,7 @@ period = runtime.filters()
 st.title("Programs scorecard")
 st.caption(
     f"{period.label} · "
-    + (
-        f"{runtime.plain(viewer.nonprofit_name)}'s programs only"
-        if viewer.is_director
-        else "every program of the agency"
-    )
+    + (f"{fmt.plain(viewer.nonprofit_name)}'s programs only" if viewer.is_director else "every program of the agency")
     + ". How much did we do, how well did we do it, and is anyone better off?"
 )
 
@@ -54,7 +50,7 @@ names = dict(zip(programs["program_id"], programs["program_name"] + " — " + pr
 program_id = st.selectbox("Program", list(names), format_func=names.get, key="programs_detail")
 detail = programs.set_index("program_id").loc[program_id]
 st.caption(
-    f"{runtime.plain(detail.partnership_name)} · {detail.focus.replace('_', ' ')} · {detail.side} · "
+    f"{fmt.plain(detail.partnership_name)} · {detail.focus.replace('_', ' ')} · {detail.side} · "
     f"{fmt.count(detail.participants)} participants against a target of {fmt.count(detail.participants_target)}"
 )
 for category, title in scorecards.CATEGORY_TITLES.items():

@@ -8,7 +8,7 @@ from components import maps, public_views, runtime
 manifest = public_views.manifest_values(runtime.public_table("manifest"))
 st.title("Community safety partnerships: public report")
 st.markdown(
-    f"{runtime.plain(manifest.get('agency_name', 'The police department'))} works with local nonprofits to "
+    f"{fmt.plain(manifest.get('agency_name', 'The police department'))} works with local nonprofits to "
     "prevent crime and build trust. This page shows what those partnerships are and how crime and residents' "
     f"trust have changed, from {manifest.get('source_first_month', '')} to {manifest.get('source_last_month', '')}. "
     "Every figure here is an aggregate that passed disclosure control; no individual record is published."
