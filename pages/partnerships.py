@@ -16,8 +16,13 @@ st.caption(
     + (f" · program details are shown for {fmt.plain(viewer.nonprofit_name)}'s own" if viewer.is_director else "")
 )
 
-registry, summary_frame = runtime.queries_at_once(
-    ("partnerships/registry", period.params()), ("partnerships/summary", period.params())
+VIEWS = ["Registry and counts", "One partnership in detail"]
+link = st.query_params.get("partnership")
+# a shared link to one partnership opens its detail; otherwise the registry comes first
+view = st.session_state.get("partnerships_view") or (VIEWS[1] if link is not None else VIEWS[0])
+registry, *summary_frames = runtime.queries_at_once(
+    ("partnerships/registry", period.params()),
+    *([("partnerships/summary", period.params())] if view == VIEWS[0] else []),
 )
 left, right = st.columns(2)
 org_types = left.multiselect(
@@ -32,32 +37,35 @@ statuses = right.multiselect(
 )
 org_types = org_types or list(views.ORG_TYPES)
 table = views.registry_table(registry, org_types, statuses or list(views.STATUSES))
+st.segmented_control("Show", VIEWS, default=view, key="partnerships_view")
+# one view at a time, so a filter change redraws only what is shown
 
-st.subheader("Registry")
-if table.empty:
-    st.info("No partnerships match these filters in this period.")
-else:
-    runtime.show_table(table, "partnerships-registry", views.REGISTRY_COLUMNS)
-    if viewer.is_director:
-        st.caption("Funding is shown for your organisation's partnerships only.")
+if view == VIEWS[0]:
+    st.subheader("Registry")
+    if table.empty:
+        st.info("No partnerships match these filters in this period.")
+    else:
+        runtime.show_table(table, "partnerships-registry", views.REGISTRY_COLUMNS)
+        if viewer.is_director:
+            st.caption("Funding is shown for your organisation's partnerships only.")
 
-st.subheader("Partnerships by type, urban and rural")
-summary = views.summary_table(summary_frame, org_types)
-if summary.empty:
-    st.info("No partnerships of these types were active in this period.")
-else:
-    runtime.show_chart(
-        views.summary_figure(summary, f"Active partnerships by organisation type — {period.label}"),
-        summary[["org_type", "urbanicity", "partnerships_active"]],
-        "partnerships-summary",
-    )
-    runtime.show_table(summary, "partnerships-summary-table", views.SUMMARY_COLUMNS)
+    st.subheader("Partnerships by type, urban and rural")
+    summary = views.summary_table(summary_frames[0], org_types)
+    if summary.empty:
+        st.info("No partnerships of these types were active in this period.")
+    else:
+        runtime.show_chart(
+            views.summary_figure(summary, f"Active partnerships by organisation type — {period.label}"),
+            summary[["org_type", "urbanicity", "partnerships_active"]],
+            "partnerships-summary",
+        )
+        runtime.show_table(summary, "partnerships-summary-table", views.SUMMARY_COLUMNS)
+    st.stop()
 
 st.subheader("One partnership in detail")
 if st.session_state.get("partnership_detail_viewer") != viewer.label:  # viewed as someone else: start afresh
     st.session_state.pop(DETAIL_KEY, None)
     st.session_state["partnership_detail_viewer"] = viewer.label
-link = st.query_params.get("partnership")
 if link is not None and link != st.session_state.get("partnership_link_seen"):  # a shared link, handled once
     st.session_state["partnership_link_seen"] = link
     requested, problem = views.partnership_from_link(link, registry)

@@ -97,6 +97,7 @@ def test_a_director_sees_another_organisations_partnership_without_program_detai
     assert LOCKED.format("Youth Org") in [info.value for info in app.info]
     assert table(app, "program_name") is None and table(app, "respondent_side") is None
     assert "Summer league" not in page_text(app)
+    app.segmented_control(key="partnerships_view").set_value("Registry and counts").run()
     registry = table(app, "partnership_id").set_index("partnership_name")
     assert pd.isna(registry.loc["Youth mentoring partnership", "funding_usd"])  # another organisation's money
     assert registry.loc["Street outreach partnership", "funding_usd"] == 7_320
@@ -162,11 +163,13 @@ def test_every_role_on_the_demo_sees_the_registry_and_only_its_own_programs(demo
     assert len(roles) >= 10
     for label, nonprofit_id in roles:
         app.selectbox(key="view_as").set_value(label).run()
+        app.segmented_control(key="partnerships_view").set_value("Registry and counts").run()
         assert_clean(app)
         registry = table(app, "partnership_id")
         assert sorted(registry["partnership_name"]) == sorted(expected["name"]), label
         if nonprofit_id is None:
             continue
+        app.segmented_control(key="partnerships_view").set_value("One partnership in detail").run()
         own = expected.loc[expected["nonprofit_id"] == nonprofit_id, "partnership_id"]
         if not own.empty:  # a director starts on their own partnership (Eastgate's ended before the period)
             assert app.selectbox(key="partnership_detail").value in set(own), label
