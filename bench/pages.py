@@ -26,6 +26,11 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SIDES = ("Urban", "Rural", "Urban and rural")
 # pages without queries of their own (the upload form) are left out
 SKIPPED = {"pages/import_data.py"}
+# pages that draw one view at a time are also timed on their heaviest other view
+VIEWS = {
+    "pages/partnerships.py": ("partnerships_view", "One partnership in detail"),
+    "pages/trust.py": ("trust_view", "By area"),
+}
 
 
 def _navigation_not_legacy_pages() -> None:
@@ -60,13 +65,17 @@ def bench_pages(db_path: Path, public_path: Path, last_month: dt.date, runs: int
     os.environ["BRIDGEBOARD_PUBLIC_DB"] = str(public_path)
     periods = _periods(last_month, runs + 1)
     results = {}
-    for page in navigation.pages_for("chief"):
-        if page.path in SKIPPED:
-            continue
+    targets = [(page.path, page.title, None) for page in navigation.pages_for("chief") if page.path not in SKIPPED]
+    targets += [(path, None, view) for path, view in VIEWS.items()]
+    titles = {page.path: page.title for page in navigation.pages_for("chief")}
+    for path, title, view in targets:
+        label = title or f"{titles[path]}: {view[1]}"
         st.cache_data.clear()
         runtime.close_connections()
         app = AppTest.from_file(APP, default_timeout=300).run()
-        app.switch_page(page.path).run()
+        app.switch_page(path).run()
+        if view:
+            app.segmented_control(key=view[0]).set_value(view[1]).run()
         app.date_input(key="filter_period").set_value(periods[0]).run()  # warm: connections, imports
         cold, cached = [], []
         for index in range(runs):
@@ -76,17 +85,18 @@ def bench_pages(db_path: Path, public_path: Path, last_month: dt.date, runs: int
             app.run()
             cold.append(time.perf_counter() - started)
             if app.exception:
-                raise RuntimeError(f"{page.path} failed: {app.exception[0].value}")
+                raise RuntimeError(f"{label} failed: {app.exception[0].value}")
         for index in range(runs):  # the same combinations again: every query is cached now
             app.date_input(key="filter_period").set_value(periods[index + 1])
             app.radio(key="filter_urbanicity").set_value(SIDES[index % len(SIDES)])
             started = time.perf_counter()
             app.run()
             cached.append(time.perf_counter() - started)
-        results[page.path] = {"title": page.title, "cold": summarize(cold), "cached": summarize(cached)}
-        timed = results[page.path]
+        key = path if view is None else f"{path}#{view[1]}"
+        results[key] = {"title": label, "cold": summarize(cold), "cached": summarize(cached)}
+        timed = results[key]
         log(
-            f"  {page.title}: cold p50 {timed['cold']['p50_ms']:.0f} ms, p95 {timed['cold']['p95_ms']:.0f} ms;"
+            f"  {label}: cold p50 {timed['cold']['p50_ms']:.0f} ms, p95 {timed['cold']['p95_ms']:.0f} ms;"
             f" cached p50 {timed['cached']['p50_ms']:.0f} ms"
         )
     runtime.close_connections()
