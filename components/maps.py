@@ -69,6 +69,55 @@ class MapMetric:
         return f"{fmt.number(value, self.digits)}{self.unit}"
 
 
+# What an area map can be coloured by: the query giving one value per area (run with the
+# period and urban/rural filter), its other parameters, the area-code and value columns, and
+# how the value is shown. Shared by the Overview and the Map page.
+AREA_MEASURES = {
+    "Violent crime per 1,000 residents": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "violent"},
+        "group_key",
+        "rate_per_1k",
+        MapMetric("Violent crime per 1,000", "", "reds", 2),
+    ),
+    "All crime per 1,000 residents": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "all"},
+        "group_key",
+        "rate_per_1k",
+        MapMetric("Crime per 1,000", "", "reds", 1),
+    ),
+    "Change in crime vs a year earlier (%)": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "all"},
+        "group_key",
+        "change_pct",
+        MapMetric("Change in crime", "%", "diverging", 1),
+    ),
+    "Resident trust index (0–100)": (
+        "trust/scores",
+        {"group_by": "area"},
+        "group_key",
+        "trust_0_100",
+        MapMetric("Resident trust", "", "blues", 1),
+    ),
+    "Programs running": (
+        "programs/by_area",
+        {},
+        "area_code",
+        "programs_active",
+        MapMetric("Programs running", "", "greens", 0),
+    ),
+    "Program participants per 1,000 residents": (
+        "programs/by_area",
+        {},
+        "area_code",
+        "participants_per_1k",
+        MapMetric("Participants per 1,000", "", "greens", 1),
+    ),
+}
+
+
 def _rgb(hex_colour: str) -> list[int]:
     return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
 

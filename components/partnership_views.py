@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import format as fmt
+from components import scorecards
 from components.charts import FONT, SIDE_COLOURS
 
 ORG_TYPES = {
@@ -150,8 +151,13 @@ def summary_figure(table: pd.DataFrame, title: str) -> go.Figure:
     return figure
 
 
-def partnership_from_link(raw: str | None, registry: pd.DataFrame) -> tuple[int | None, str | None]:
-    """The partnership a ?partnership=<id> link asks for, or one sentence saying why it cannot be shown."""
+def partnership_from_link(
+    raw: str | None, registry: pd.DataFrame, where: str = "in the registry for this period and these areas"
+) -> tuple[int | None, str | None]:
+    """The partnership a ?partnership=<id> link asks for, or one sentence saying why it cannot be shown.
+
+    `registry` holds the partnerships the page may open; `where` says what that list is.
+    """
     if raw is None or raw == "":
         return None, None
     text = str(raw).strip()
@@ -159,10 +165,7 @@ def partnership_from_link(raw: str | None, registry: pd.DataFrame) -> tuple[int 
         return None, "The link's partnership could not be read (it should be a number), so none is opened."
     wanted = int(text)
     if wanted not in set(registry["partnership_id"].astype(int)):
-        return None, (
-            f"Partnership {wanted} is not in the registry for this period and these areas, "
-            "so none is opened. Pick one from the list below."
-        )
+        return None, f"Partnership {wanted} is not {where}, so none is opened. Pick one from the list below."
     return wanted, None
 
 
@@ -253,8 +256,8 @@ def kpi_table(scorecard: pd.DataFrame) -> pd.DataFrame:
             "value": rows["value"],
             "target": rows["target"],
             "unit": rows["unit"],
-            "direction": rows["higher_is_better"].map({True: "higher is better", False: "lower is better"}),
-            "on_track": rows["on_track"].map({True: "On track", False: "Off track"}).fillna(fmt.MISSING),
+            "direction": rows["higher_is_better"].map(scorecards.polarity),
+            "on_track": rows.apply(scorecards.status, axis=1) if len(rows) else pd.Series(dtype=str),
             "change_from_baseline_pct": rows["change_from_baseline_pct"],
         }
     ).reset_index(drop=True)

@@ -455,25 +455,6 @@ def filters() -> Filters:
     return st.session_state["filters"]
 
 
-def partnership_from_url(visible: dict[int, str]) -> int | None:
-    """The ?partnership= id of a shared link, if the viewer may see it; one sentence otherwise."""
-    raw = st.query_params.get("partnership")
-    if raw is None:
-        return None
-    try:
-        partnership_id = int(raw)
-    except ValueError:
-        partnership_id = None
-    if partnership_id not in visible:
-        st.warning(
-            "The link names a partnership that does not exist or is not shown to you here; "
-            "showing the first one instead.",
-            icon=":material/link_off:",
-        )
-        return None
-    return partnership_id
-
-
 METRIC_FOLDERS = {
     "crime": "Crime",
     "trust": "Community trust",

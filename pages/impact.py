@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import format as fmt
-from components import impact_charts, runtime
+from components import impact_charts, partnership_views, runtime
 
 viewer = runtime.viewer()
 period = runtime.filters()
@@ -17,7 +17,11 @@ if candidates.empty:
     st.stop()
 
 names = dict(zip(candidates["partnership_id"], candidates["partnership_name"], strict=True))
-chosen_id = runtime.partnership_from_url(names)
+chosen_id, problem = partnership_views.partnership_from_link(
+    st.query_params.get("partnership"), candidates, "among the partnerships you can evaluate here"
+)
+if problem:
+    st.warning(problem, icon=":material/link_off:")
 left, middle, right = st.columns([3, 1, 1])
 partnership_id = left.selectbox(
     "Partnership",

@@ -8,44 +8,8 @@ from components import trust_charts as trust
 viewer = runtime.viewer()
 period = runtime.filters()
 
-# choice -> (query, extra parameters, area code column, value column, how it is shown)
-METRICS = {
-    "Violent crime per 1,000 residents": (
-        "crime/yoy",
-        {"group_by": "area", "crime_class": "violent"},
-        "group_key",
-        "rate_per_1k",
-        maps.MapMetric("Violent crime per 1,000", "", "reds", 2),
-    ),
-    "All crime per 1,000 residents": (
-        "crime/yoy",
-        {"group_by": "area", "crime_class": "all"},
-        "group_key",
-        "rate_per_1k",
-        maps.MapMetric("Crime per 1,000", "", "reds", 1),
-    ),
-    "Resident trust index (0–100)": (
-        "trust/scores",
-        {"group_by": "area"},
-        "group_key",
-        "trust_0_100",
-        maps.MapMetric("Resident trust", "", "blues", 1),
-    ),
-    "Programs running": (
-        "programs/by_area",
-        {},
-        "area_code",
-        "programs_active",
-        maps.MapMetric("Programs running", "", "greens", 0),
-    ),
-    "Program participants per 1,000 residents": (
-        "programs/by_area",
-        {},
-        "area_code",
-        "participants_per_1k",
-        maps.MapMetric("Participants per 1,000", "", "greens", 1),
-    ),
-}
+# the Overview's measures, less the year-over-year change (the Crime trends page has it by area)
+METRICS = {name: spec for name, spec in maps.AREA_MEASURES.items() if spec[3] != "change_pct"}
 
 st.title("Map")
 st.caption(

@@ -15,50 +15,7 @@ st.caption(
     + (f" · {fmt.plain(viewer.nonprofit_name)}'s programs" if viewer.is_director else " · whole agency")
 )
 
-MAP_METRICS = {
-    "Violent crime per 1,000 residents": (
-        "crime/yoy",
-        {"group_by": "area", "crime_class": "violent"},
-        "group_key",
-        "rate_per_1k",
-        maps.MapMetric("Violent crime per 1,000", "", "reds", 2),
-    ),
-    "All crime per 1,000 residents": (
-        "crime/yoy",
-        {"group_by": "area", "crime_class": "all"},
-        "group_key",
-        "rate_per_1k",
-        maps.MapMetric("Crime per 1,000", "", "reds", 1),
-    ),
-    "Change in crime vs a year earlier (%)": (
-        "crime/yoy",
-        {"group_by": "area", "crime_class": "all"},
-        "group_key",
-        "change_pct",
-        maps.MapMetric("Change in crime", "%", "diverging", 1),
-    ),
-    "Resident trust index (0–100)": (
-        "trust/scores",
-        {"group_by": "area"},
-        "group_key",
-        "trust_0_100",
-        maps.MapMetric("Resident trust", "", "blues", 1),
-    ),
-    "Programs running": (
-        "programs/by_area",
-        {},
-        "area_code",
-        "programs_active",
-        maps.MapMetric("Programs running", "", "greens", 0),
-    ),
-    "Program participants per 1,000 residents": (
-        "programs/by_area",
-        {},
-        "area_code",
-        "participants_per_1k",
-        maps.MapMetric("Participants per 1,000", "", "greens", 1),
-    ),
-}
+MAP_METRICS = maps.AREA_MEASURES
 choice = st.session_state.get("overview_map_metric", next(iter(MAP_METRICS)))
 query_name, extra, key_column, value_column, metric = MAP_METRICS[choice]
 now, before = period.params(), year_earlier.params()
