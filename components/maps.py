@@ -298,31 +298,30 @@ def site_table(sites: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["urbanicity", "nonprofit_name", "site_name"], ascending=[False, True, True])
 
 
-def focus_legend_figure(focus_values: list[str], per_row: int = 5) -> go.Figure:
-    """The site colours: a dot per program focus, in rows of `per_row`."""
-    figure = go.Figure()
-    for position, focus in enumerate(focus_values):
-        figure.add_trace(
-            go.Scatter(
-                x=[position % per_row],
-                y=[-(position // per_row)],
-                mode="markers+text",
-                marker={
-                    "size": 14,
-                    "color": FOCUS_COLOURS.get(focus, OTHER_FOCUS),
-                    "line": {"color": "#333", "width": 1},
-                },
-                text=[focus_label(focus)],
-                textposition="middle right",
-                hoverinfo="skip",
-                showlegend=False,
-            )
+def _swatches(entries: list[tuple[str, str]], per_row: int, symbol: str, size: int, row_height: int) -> go.Figure:
+    """A legend drawn as a small figure: a marker of each colour with its words, in rows of `per_row`."""
+    rows = max(1, -(-len(entries) // per_row))
+    figure = go.Figure(
+        go.Scatter(
+            x=[position % per_row for position in range(len(entries))],
+            y=[-(position // per_row) for position in range(len(entries))],
+            mode="markers+text",
+            marker={
+                "symbol": symbol,
+                "size": size,
+                "color": [colour for colour, _ in entries],
+                "line": {"color": "#555", "width": 1},
+            },
+            text=[text for _, text in entries],
+            textposition="middle right",
+            hoverinfo="skip",
+            showlegend=False,
         )
-    rows = max(1, -(-len(focus_values) // per_row))
+    )
     figure.update_layout(
-        height=16 + 30 * rows,
+        height=16 + row_height * rows,
         margin={"l": 4, "r": 4, "t": 4, "b": 4},
-        xaxis={"visible": False, "range": [-0.1, per_row]},
+        xaxis={"visible": False, "range": [-0.2, per_row]},
         yaxis={"visible": False, "range": [-rows + 0.5, 0.5]},
         plot_bgcolor="rgba(0,0,0,0)",
         paper_bgcolor="rgba(0,0,0,0)",
@@ -330,6 +329,12 @@ def focus_legend_figure(focus_values: list[str], per_row: int = 5) -> go.Figure:
         font={"size": 13},
     )
     return figure
+
+
+def focus_legend_figure(focus_values: list[str], per_row: int = 5) -> go.Figure:
+    """The site colours: a dot per program focus, in rows of `per_row`."""
+    entries = [(FOCUS_COLOURS.get(focus, OTHER_FOCUS), focus_label(focus)) for focus in focus_values]
+    return _swatches(entries, per_row, "circle", 14, 30)
 
 
 def legend_figure(
@@ -350,30 +355,4 @@ def legend_figure(
     if has_missing:
         entries.append((NO_DATA, missing_label))
     entries.append(("rgba(0,0,0,0)", "▬ city limit (urban | rural)"))
-    per_row = per_row or len(entries)
-    rows = -(-len(entries) // per_row)
-    figure = go.Figure()
-    for position, (colour, text) in enumerate(entries):
-        figure.add_trace(
-            go.Scatter(
-                x=[position % per_row],
-                y=[-(position // per_row)],
-                mode="markers+text",
-                marker={"symbol": "square", "size": 18, "color": colour, "line": {"color": "#666", "width": 1}},
-                text=[text],
-                textposition="middle right",
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-    figure.update_layout(
-        height=28 + 28 * rows,
-        margin={"l": 4, "r": 4, "t": 4, "b": 4},
-        xaxis={"visible": False, "range": [-0.2, per_row]},
-        yaxis={"visible": False, "range": [-rows + 0.5, 0.5]},
-        plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)",
-        title=None,
-        font={"size": 13},
-    )
-    return figure
+    return _swatches(entries, per_row or len(entries), "square", 18, 28)
