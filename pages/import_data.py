@@ -27,10 +27,17 @@ st.caption(
 
 
 def saved_upload(upload) -> Path:
-    """The upload as a file on disk (the importers read paths), written once per upload."""
-    folder = Path(st.session_state.setdefault("import_folder", tempfile.mkdtemp(prefix="bridgeboard-import-")))
+    """The upload as a file on disk (the importers read paths), written once per upload.
+
+    One folder per session, made on first use (not on every rerun), holding only the latest upload.
+    """
+    if "import_folder" not in st.session_state:
+        st.session_state["import_folder"] = tempfile.mkdtemp(prefix="bridgeboard-import-")
+    folder = Path(st.session_state["import_folder"])
     path = folder / f"{upload.file_id}{Path(upload.name).suffix.lower()}"
     if not path.exists():
+        for earlier in folder.iterdir():
+            earlier.unlink(missing_ok=True)
         path.write_bytes(upload.getvalue())
     return path
 
