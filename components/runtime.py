@@ -277,6 +277,7 @@ def public_table(table: str) -> pd.DataFrame:
     """One published table, whole (they are small aggregates)."""
     if table not in PUBLIC_TABLES:
         raise queries.QueryError(f"{table!r} is not a published table")
+    _started_by_app("viewer")  # a deep link to the public page on a fresh server (see PagesManager above)
     path = ensure_public_database()
     return _cached_public_table(str(path), database_version(path), table)
 

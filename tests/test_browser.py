@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -41,37 +42,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_path, tmp_path_factory):
+@contextlib.contextmanager
+def streamlit_server(db_path: Path, public_path: Path, log_path: Path):
+    """`streamlit run app.py` on a free loopback port; yields its URL; no traceback may reach its log."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {
-        **os.environ,
-        "BRIDGEBOARD_DB": str(demo_path),
-        "BRIDGEBOARD_PUBLIC_DB": str(tmp_path_factory.mktemp("public") / "public.duckdb"),
-    }
+    env = {**os.environ, "BRIDGEBOARD_DB": str(db_path), "BRIDGEBOARD_PUBLIC_DB": str(public_path)}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
     with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -85,13 +66,22 @@ def server(demo_path, tmp_path_factory):
             process.kill()
             pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.3)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
     assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def server(demo_path, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("server")
+    with streamlit_server(demo_path, folder / "public.duckdb", folder / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -214,3 +204,19 @@ def test_a_shared_link_restores_the_filters(server, page):
     assert label.strip() == "Rural"
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     assert "Urban: 12-month mean" not in chart.inner_text()
+
+
+@pytest.mark.parametrize("first_path", ["transparency", "crime?areas=rural"])
+def test_first_visit_of_a_fresh_server_by_deep_link(page, tmp_path, first_path):
+    """The README's first run: no database yet, and the very first request is a shared link to a page.
+
+    Streamlit decides at the first session whether a folder named pages/ means a legacy app;
+    the page must still run through app.py (which builds the demo database on first run).
+    """
+    missing = tmp_path / "data" / "bridgeboard.duckdb"
+    with streamlit_server(missing, tmp_path / "data" / "public.duckdb", tmp_path / "streamlit.log") as url:
+        body = _open(page, f"{url}/{first_path}")
+        expected = "public report" if first_path == "transparency" else "Crime trends"
+        assert expected in body
+        assert not ERROR_TEXT.search(body), ERROR_TEXT.search(body)
+    assert missing.exists()
