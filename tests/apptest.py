@@ -32,6 +32,12 @@ def open_page(
     return app
 
 
+def assert_clean(app: AppTest) -> None:
+    """No exception and no error message anywhere on the page."""
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
 def errors(app: AppTest) -> list[str]:
     return [element.value for element in app.error]
 
@@ -47,6 +53,11 @@ def directors(con) -> list[tuple[int, str]]:
         " where u.role = 'director' order by n.name"
     ).fetchall()
     return [(nonprofit_id, f"Director, {name}") for nonprofit_id, name in rows]
+
+
+def roles(con) -> list[tuple[str, int | None]]:
+    """(view-as label, nonprofit_id or None) of every signed-in demo viewer: agency-wide first."""
+    return [(CHIEF, None), (ANALYST, None)] + [(label, nonprofit_id) for nonprofit_id, label in directors(con)]
 
 
 def other_programs(con, nonprofit_id: int) -> list[str]:

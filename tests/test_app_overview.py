@@ -1,31 +1,20 @@
 """The Overview page in AppTest for every demo role, on the fixture database."""
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import apptest
+from apptest import APP, YEAR_2024, assert_clean
 from test_sql_trust import weighted_se
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-YEAR_2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 
 
 def open_app(db_path, monkeypatch, view_as=None, period=YEAR_2024):
-    monkeypatch.setenv("BRIDGEBOARD_DB", str(db_path))
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    if view_as:
-        app.selectbox(key="view_as").set_value(view_as).run()
-    if period:
-        app.date_input(key="filter_period").set_value(period).run()
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
+    app = apptest.open_page(db_path, monkeypatch, view_as=view_as, period=period)
+    assert_clean(app)
     return app
 
 
-def cards(app):
-    return {metric.label: (metric.value, metric.delta) for metric in app.metric}
+cards = apptest.metrics
 
 
 def test_chief_sees_the_whole_agency(fixture_path, monkeypatch):

@@ -1,39 +1,24 @@
 """The Map page in AppTest: hand-known numbers on the fixture, sites and scope on the demo."""
 
-import datetime as dt
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
+import apptest
 import independent
-import queries
+from apptest import YEAR_2024, assert_clean
 from pagetree import page_text
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/map.py"
-YEAR_2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 
 
 def open_page(db_path, monkeypatch, view_as=None, period=YEAR_2024, metric=None):
-    monkeypatch.setenv("BRIDGEBOARD_DB", str(db_path))
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    if view_as:
-        app.selectbox(key="view_as").set_value(view_as).run()
-    app.switch_page(PAGE).run()
-    if period:
-        app.date_input(key="filter_period").set_value(period).run()
+    app = apptest.open_page(db_path, monkeypatch, PAGE, view_as, period)
     if metric:
         app.selectbox(key="map_metric").set_value(metric).run()
     assert_clean(app)
     return app
-
-
-def assert_clean(app):
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
 
 
 def tables(app):
@@ -136,22 +121,11 @@ def sites_in_period(con, start, end, nonprofit_id=None, side=None):
 def test_every_role_sees_its_own_sites_and_no_one_elses(demo_path, demo_con, monkeypatch):
     monkeypatch.setenv("BRIDGEBOARD_DB", str(demo_path))
     start, end = independent.default_period(demo_con)
-    viewers = queries.run(demo_con, "meta/viewers")
-    every_program = demo_con.execute(
-        "select p.name as program, s.name as site, pa.nonprofit_id from programs p "
-        "join partnerships pa using (partnership_id) left join program_sites s using (program_id)"
-    ).df()
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
+    app = apptest.open_page(demo_path, monkeypatch, PAGE)
     truth = violent_per_1k(demo_con, start, end)
     areas = tables(app)["area_code"].set_index("name")
     assert areas["value"].dropna().to_dict() == pytest.approx(truth.dropna().to_dict())
-    roles = [("Chief of police (whole agency)", None), ("Crime analyst (whole agency, imports data)", None)]
-    roles += [
-        (f"Director, {row.nonprofit_name}", int(row.nonprofit_id))
-        for row in viewers.itertuples()
-        if row.role == "director"
-    ]
+    roles = apptest.roles(demo_con)
     assert len(roles) >= 10
     for label, nonprofit_id in roles:
         app.selectbox(key="view_as").set_value(label).run()
@@ -163,8 +137,7 @@ def test_every_role_sees_its_own_sites_and_no_one_elses(demo_path, demo_con, mon
         assert all(f'"{site}"' in spec for site in expected["site"]), label
         if nonprofit_id is not None:
             text = page_text(app)
-            others = every_program[every_program["nonprofit_id"] != nonprofit_id]
-            leaked = [name for name in [*others["program"], *others["site"].dropna()] if name in text]
+            leaked = [name for name in apptest.other_programs(demo_con, nonprofit_id) if name in text]
             assert not leaked, (label, leaked)
 
 

@@ -1,40 +1,24 @@
 """The Partnerships page in AppTest: registry, detail, links and scope, on the fixture and the demo."""
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
+import apptest
 import independent
-import queries
+from apptest import YEAR_2024, assert_clean
 from pagetree import page_text
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/partnerships.py"
-YEAR_2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 LOCKED = "Program details, partner feedback and funding of this partnership are visible to the agency and to {}."
 
 
 def open_page(db_path, monkeypatch, view_as=None, period=YEAR_2024, link=None):
-    monkeypatch.setenv("BRIDGEBOARD_DB", str(db_path))
-    app = AppTest.from_file(APP, default_timeout=120)
-    if link is not None:
-        app.query_params["partnership"] = link
-    app.run()
-    if view_as:
-        app.selectbox(key="view_as").set_value(view_as).run()
-    app.switch_page(PAGE).run()
-    if period:
-        app.date_input(key="filter_period").set_value(period).run()
+    query_params = {"partnership": link} if link is not None else None
+    app = apptest.open_page(db_path, monkeypatch, PAGE, view_as, period, query_params)
     assert_clean(app)
     return app
-
-
-def assert_clean(app):
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
 
 
 def table(app, column):
@@ -147,19 +131,8 @@ def test_every_role_on_the_demo_sees_the_registry_and_only_its_own_programs(demo
     monkeypatch.setenv("BRIDGEBOARD_DB", str(demo_path))
     start, end = independent.default_period(demo_con)
     expected = registry_expected(demo_con, start, end)
-    viewers = queries.run(demo_con, "meta/viewers")
-    every_program = demo_con.execute(
-        "select p.name as program, s.name as site, pa.nonprofit_id, pa.partnership_id from programs p "
-        "join partnerships pa using (partnership_id) left join program_sites s using (program_id)"
-    ).df()
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
-    roles = [("Chief of police (whole agency)", None), ("Crime analyst (whole agency, imports data)", None)]
-    roles += [
-        (f"Director, {row.nonprofit_name}", int(row.nonprofit_id))
-        for row in viewers.itertuples()
-        if row.role == "director"
-    ]
+    app = apptest.open_page(demo_path, monkeypatch, PAGE)
+    roles = apptest.roles(demo_con)
     assert len(roles) >= 10
     for label, nonprofit_id in roles:
         app.selectbox(key="view_as").set_value(label).run()
@@ -173,8 +146,7 @@ def test_every_role_on_the_demo_sees_the_registry_and_only_its_own_programs(demo
         own = expected.loc[expected["nonprofit_id"] == nonprofit_id, "partnership_id"]
         if not own.empty:  # a director starts on their own partnership (Eastgate's ended before the period)
             assert app.selectbox(key="partnership_detail").value in set(own), label
-        others = every_program[every_program["nonprofit_id"] != nonprofit_id]
-        secret = [*others["program"], *others["site"].dropna()]
+        secret = apptest.other_programs(demo_con, nonprofit_id)
         text = page_text(app)
         assert not [name for name in secret if name in text], label
         # and opening another organisation's partnership shows its registry row, never its programs

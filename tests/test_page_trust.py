@@ -3,43 +3,29 @@
 import datetime as dt
 import json
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
+import apptest
 import independent
-import queries
+from apptest import YEAR_2024, assert_clean
 from pagetree import page_text
 from test_sql_trust import weighted_se
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/trust.py"
-YEAR_2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 
 
 def open_page(db_path, monkeypatch, view_as=None, period=YEAR_2024, side=None):
-    monkeypatch.setenv("BRIDGEBOARD_DB", str(db_path))
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    if view_as:
-        app.selectbox(key="view_as").set_value(view_as).run()
-    app.switch_page(PAGE).run()
-    if period:
-        app.date_input(key="filter_period").set_value(period).run()
+    app = apptest.open_page(db_path, monkeypatch, PAGE, view_as, period)
     if side:
         app.radio(key="filter_urbanicity").set_value(side).run()
     assert_clean(app)
     return app
 
 
-def assert_clean(app):
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
-
-
 def cards(app):
-    return {metric.label: metric.value for metric in app.metric}
+    return {label: value for label, (value, _delta) in apptest.metrics(app).items()}
 
 
 def charts(app):
@@ -161,21 +147,10 @@ def test_a_period_without_responses_says_so(fixture_path, monkeypatch):
 def test_every_role_on_the_demo_matches_the_survey_and_leaks_no_program(demo_path, demo_con, monkeypatch):
     monkeypatch.setenv("BRIDGEBOARD_DB", str(demo_path))
     start, end = independent.default_period(demo_con)
-    viewers = queries.run(demo_con, "meta/viewers")
-    programs = demo_con.execute(
-        "select p.name as program, s.name as site, pa.nonprofit_id from programs p "
-        "join partnerships pa using (partnership_id) left join program_sites s using (program_id)"
-    ).df()
     urban = resident_trust(demo_con, start, end, side="urban")
     rural = resident_trust(demo_con, start, end, side="rural")
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
-    roles = [("Chief of police (whole agency)", None), ("Crime analyst (whole agency, imports data)", None)]
-    roles += [
-        (f"Director, {row.nonprofit_name}", int(row.nonprofit_id))
-        for row in viewers.itertuples()
-        if row.role == "director"
-    ]
+    app = apptest.open_page(demo_path, monkeypatch, PAGE)
+    roles = apptest.roles(demo_con)
     assert len(roles) >= 10
     for label, nonprofit_id in roles:
         app.selectbox(key="view_as").set_value(label).run()
@@ -187,8 +162,7 @@ def test_every_role_on_the_demo_matches_the_survey_and_leaks_no_program(demo_pat
         assert f"95% CI {rural[1][0]:,.1f}–{rural[1][1]:,.1f}, n = {rural[2]:,}" in captions, label
         if nonprofit_id is not None:
             text = page_text(app)
-            others = programs[programs["nonprofit_id"] != nonprofit_id]
-            leaked = [name for name in [*others["program"], *others["site"].dropna()] if name in text]
+            leaked = [name for name in apptest.other_programs(demo_con, nonprofit_id) if name in text]
             assert not leaked, (label, leaked)
 
 
