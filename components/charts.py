@@ -84,6 +84,22 @@ SIDE_COLOURS = {"Urban": "#0072B2", "Rural": "#E69F00"}
 FONT = {"family": "sans-serif", "size": 13}
 
 
+def ci_bars(value, low, high, colour: str = "#333", thickness: float = 2, width: float | None = None) -> dict:
+    """Plotly error_x/error_y for a 95% CI from low to high around value (scalars or Series)."""
+    as_list = (lambda v: list(v)) if isinstance(value, pd.Series) else (lambda v: [v])
+    bars = {
+        "type": "data",
+        "symmetric": False,
+        "array": as_list(high - value),
+        "arrayminus": as_list(value - low),
+        "color": colour,
+        "thickness": thickness,
+    }
+    if width is not None:
+        bars["width"] = width
+    return bars
+
+
 def urban_rural_table(
     violent: pd.DataFrame, all_crime: pd.DataFrame, trust: pd.DataFrame, totals: pd.DataFrame
 ) -> pd.DataFrame:
@@ -136,14 +152,7 @@ def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
             value = row[value_column]
             error = None
             if ci_columns and pd.notna(value):
-                error = {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [row[ci_columns[1]] - value],
-                    "arrayminus": [value - row[ci_columns[0]]],
-                    "color": "#333",
-                    "thickness": 1.5,
-                }
+                error = ci_bars(value, row[ci_columns[0]], row[ci_columns[1]], thickness=1.5)
             figure.add_trace(
                 go.Bar(
                     x=[row["side"]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import FONT
+from components.charts import FONT, ci_bars
 
 TREATED_COLOUR = "#0072B2"  # Okabe-Ito blue
 CONTROL_COLOUR = "#999999"
@@ -76,15 +76,7 @@ def trust_before_after_figure(row: pd.Series) -> go.Figure:
                 x=[side.capitalize()],
                 y=[value],
                 marker_color=colour,
-                error_y=None
-                if pd.isna(low)
-                else {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [high - value],
-                    "arrayminus": [value - low],
-                    "color": "#333",
-                },
+                error_y=None if pd.isna(low) else ci_bars(value, low, high),
                 text=[f"{value:.1f} (n = {int(row[f'n_{side}']):,})" if pd.notna(value) else "no answers"],
                 textposition="inside",
                 insidetextanchor="start",

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import format as fmt
-from components.charts import FONT, subplots
+from components.charts import FONT, ci_bars, subplots
 from components.headlines import Headline
 
 # Okabe-Ito green and reddish purple: residents and officers, distinct from the urban/rural blue and orange.
@@ -231,15 +231,7 @@ def _add_estimates(figure, points: pd.DataFrame, order: list, colour: str, legen
                 marker={"color": colour, "size": 8},
                 error_y=None
                 if len(run) >= 2
-                else {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": list(run["ci_high"] - run["value_0_100"]),
-                    "arrayminus": list(run["value_0_100"] - run["ci_low"]),
-                    "color": colour,
-                    "thickness": 2,
-                    "width": 6,
-                },
+                else ci_bars(run["value_0_100"], run["ci_low"], run["ci_high"], colour, width=6),
                 name=f"{series} (95% CI)",
                 legendgroup=series,
                 showlegend=first,
@@ -449,15 +441,7 @@ def gap_figure(frame: pd.DataFrame, title: str) -> go.Figure:
                     y=shown["gap_0_100"],
                     mode="markers",
                     marker={"color": "#333", "size": 10},
-                    error_y={
-                        "type": "data",
-                        "symmetric": False,
-                        "array": list(shown["ci_high"] - shown["gap_0_100"]),
-                        "arrayminus": list(shown["gap_0_100"] - shown["ci_low"]),
-                        "color": "#333",
-                        "thickness": 2,
-                        "width": 8,
-                    },
+                    error_y=ci_bars(shown["gap_0_100"], shown["ci_low"], shown["ci_high"], width=8),
                     name="Gap (95% CI)",
                     showlegend="gap" not in legend,
                     hovertext=shown["hover"],
@@ -552,15 +536,7 @@ def demographic_figure(frame: pd.DataFrame, breakdown: str, title: str) -> go.Fi
                         y=shown["y"],
                         mode="markers",
                         marker={"color": colour, "size": 9},
-                        error_x={
-                            "type": "data",
-                            "symmetric": False,
-                            "array": list(shown["ci_high"] - shown["value_0_100"]),
-                            "arrayminus": list(shown["value_0_100"] - shown["ci_low"]),
-                            "color": colour,
-                            "thickness": 2,
-                            "width": 4,
-                        },
+                        error_x=ci_bars(shown["value_0_100"], shown["ci_low"], shown["ci_high"], colour, width=4),
                         name=f"{series} (95% CI)",
                         legendgroup=series,
                         showlegend=series not in legend,
