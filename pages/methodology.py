@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import runtime
+from data import disclosure, publish
 
 st.title("Methodology")
 st.markdown(
@@ -51,4 +52,21 @@ runtime.show_table(
         "is_violent": ("Violent", None),
         "is_sensitive": ("Sensitive", None),
     },
+)
+
+st.subheader("What the public report publishes")
+st.markdown(
+    "`python -m data publish` writes the only file the public report reads. It holds aggregates, never a "
+    "record about a person, an address or coordinates, free text, or a program's name. These rules come "
+    "from the code that publishes, and the file's manifest table repeats them.\n"
+    f"- **Small counts.** Counts from 1 to {disclosure.MIN_SHOWN - 1} are shown as "
+    f'"{disclosure.SHOWN[disclosure.PRIMARY]}"; cells hidden only to protect them read '
+    f'"{disclosure.SHOWN[disclosure.COMPLEMENTARY]}" (they can be any size).\n'
+    f"- **Method.** {disclosure.METHOD}\n"
+    f"- **Protects against.** {disclosure.PROTECTS}\n"
+    f"- **Limits.** {disclosure.LIMITS}\n"
+    f"- **Surveys.** Published only with at least {publish.SURVEY_MIN_N} responses and an effective sample of "
+    f"{publish.SURVEY_MIN_N_EFF} or more, always with a {publish.CI_LEVEL}% confidence interval, flagged when "
+    f"the relative standard error is {publish.RSE_FLAG_PCT}% or more.\n"
+    "- **Sensitive offences** (marked in the table above) are published for the whole jurisdiction only."
 )

@@ -3,6 +3,7 @@
 import queries
 from apptest import CHIEF, open_page
 from components import runtime
+from data import disclosure
 
 
 def test_every_metric_query_is_described(fixture_path, monkeypatch):
@@ -19,3 +20,11 @@ def test_every_metric_query_is_described(fixture_path, monkeypatch):
     categories = app.dataframe[-1].value
     assert len(categories) == 17
     assert set(categories.loc[categories["is_sensitive"], "category"]) == {"sexual_assault", "domestic_violence"}
+
+
+def test_publication_rules_come_from_the_code_that_publishes(fixture_path, monkeypatch):
+    app = open_page(fixture_path, monkeypatch, "pages/methodology.py", CHIEF)
+    text = app.markdown[-1].value
+    assert 'Counts from 1 to 9 are shown as "<10"' in text
+    assert disclosure.LIMITS in text and disclosure.METHOD in text
+    assert "at least 50 responses and an effective sample of 30 or more" in text
