@@ -8,17 +8,26 @@ from components import navigation, runtime
 
 st.set_page_config(page_title="Bridgeboard", page_icon=":material/handshake:", layout="wide")
 
+problem = None
 try:
     if not runtime.public_mode():  # a public deployment never opens the agency's database
         runtime.ensure_database()
-    viewer = runtime.identify()
-    if not viewer.is_public:
-        runtime.sidebar_filters()
+        problem = runtime.database_problem()
+    if problem is None:
+        viewer = runtime.identify()
+        if not viewer.is_public:
+            runtime.sidebar_filters()
 except Exception:  # a broken database must read as a sentence, not a traceback
     logging.getLogger("bridgeboard").exception("start-up failed")
     st.error(
         f"Bridgeboard cannot open its database at {runtime.database_path()}. "
         "Check BRIDGEBOARD_DB or rebuild it with `python -m data demo`."
+    )
+    st.stop()
+if problem:
+    st.error(
+        f"Bridgeboard cannot read its database at {runtime.database_path()}: {problem}. "
+        "Rebuild it with `python -m data demo`, or import your files into a new one with `python -m data import`."
     )
     st.stop()
 

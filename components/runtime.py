@@ -171,6 +171,19 @@ def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
     return _CONNECTIONS.get(path, version)
 
 
+@functools.lru_cache(maxsize=8)
+def _schema_problem(path: str, version: str) -> str | None:
+    from data import db
+
+    return db.schema_problem(_connection(path, version).cursor())
+
+
+def database_problem() -> str | None:
+    """Why the configured database cannot serve this Bridgeboard (wrong data model), or None."""
+    path = database_path()
+    return _schema_problem(str(path), database_version(path))
+
+
 def close_connections() -> None:
     """Close every open database connection (tests; a server shutting down)."""
     _CONNECTIONS.close_all()

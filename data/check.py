@@ -112,6 +112,8 @@ def _values(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
 def _check(con: duckdb.DuckDBPyConnection, path: Path) -> Report:
     from data import db
 
+    if problem := db.schema_problem(con):
+        raise db.SchemaMismatch(f"{path} cannot be checked: {problem}")
     report = Report(path)
     for table in db.schema_tables(con):
         report.tables[table] = con.execute(f'select count(*) from "{table}"').fetchall()[0][0]  # noqa: S608

@@ -26,6 +26,29 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("insert into schema_meta values ('schema_version', ?)", [SCHEMA_VERSION])
 
 
+class SchemaMismatch(ValueError):
+    """The file is not a Bridgeboard database of the data model this code reads and writes."""
+
+
+def schema_problem(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why `con` is not a Bridgeboard database of SCHEMA_VERSION, as a clause; None when it is.
+
+    Queries and importers rely on the tables, views and macros of data/schema.sql; a file
+    built by another version would fail half-way with a message about SQL, not about the file.
+    """
+    try:
+        rows = con.execute("select value from schema_meta where key = 'schema_version'").fetchall()
+    except duckdb.CatalogException:
+        return "it is not a Bridgeboard database (it has no schema_meta table)"
+    found = rows[0][0] if rows else None
+    if found != SCHEMA_VERSION:
+        return (
+            f"it was built for data model version {found or 'unknown'},"
+            f" and this Bridgeboard reads version {SCHEMA_VERSION}"
+        )
+    return None
+
+
 def schema_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the base tables in the main schema, sorted."""
     rows = con.execute(
@@ -200,6 +223,8 @@ def modifying(
             con.execute("set preserve_insertion_order = false")
             if is_new:
                 create_schema(con)
+            elif problem := schema_problem(con):
+                raise SchemaMismatch(f"{target} cannot be changed: {problem}")
             yield con
             con.execute("checkpoint")
             con.close()

@@ -141,6 +141,8 @@ def publish(source: str | os.PathLike, out: str | os.PathLike) -> Summary:
     except duckdb.Error as error:
         raise PublishError(f"{source} cannot be opened as a DuckDB database ({_first_line(error)})") from None
     try:
+        if problem := db.schema_problem(con):
+            raise PublishError(f"{source} cannot be published: {problem}")
         present = set(db.schema_tables(con))
         missing = [table for table in SOURCE_TABLES if table not in present]
         if missing:

@@ -285,6 +285,8 @@ def run_import(
             report(0.9, "saving")
     except _NothingNew:
         return summary
+    except db.SchemaMismatch as error:
+        raise ImportFailed(str(error)) from None
     except duckdb.Error as error:
         raise ImportFailed(f"the database refused the rows ({str(error).splitlines()[0][:200]})") from None
     summary.swapped = not options.dry_run
