@@ -310,6 +310,31 @@ def test_rucc_file_and_density_classify_areas(tmp_path):
         run_import("areas", unknown, database, ImportOptions(rucc_path=rucc))
 
 
+def test_census_state_and_county_codes_make_the_fips(tmp_path):
+    rucc = tmp_path / "rucc.csv"
+    rucc.write_text("FIPS,RUCC_2023\n01001,2\n17001,5\n02013,9\n")
+    # Census files split the FIPS (STATE "01", COUNTY "001"); a lone county code must not become "00001"
+    counties = write(
+        tmp_path,
+        "counties.csv",
+        "area_code,STATE,COUNTY\nAutauga,01,001\nAdams,17,1\nAleutians East,2,013.0\nNowhere,AL,001\nHalf,,001\n",
+    )
+    database = tmp_path / "fips.duckdb"
+    summary = run_import("areas", counties, database, ImportOptions(rucc_path=rucc))
+    assert rows(database, "select area_code, urbanicity, class_code from areas order by 1") == [
+        ("Adams", "rural", 5),
+        ("Aleutians East", "rural", 9),
+        ("Autauga", "urban", 2),
+    ]
+    assert summary.rows_rejected == 2
+    reasons = rows(database, "select line_number, reason from rejected_rows order by 1")
+    assert reasons == [
+        (5, "state FIPS is not a 1- or 2-digit number: AL"),
+        (6, "a county FIPS of 3 digits or fewer is a county code without its state: give 5 digits or a "
+         "state_fips column: 001"),
+    ]  # fmt: skip
+
+
 def test_geojson_in_another_projection_is_reprojected(tmp_path):
     square = geopandas.GeoDataFrame(
         {"area_code": ["P1"], "urbanicity": ["urban"]}, geometry=[shapely.box(-90.0, 40.0, -89.9, 40.1)], crs=4326

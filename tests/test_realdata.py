@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import geopandas
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -160,3 +161,26 @@ def test_every_page_renders_for_the_chief(chicago, monkeypatch, tmp_path, page):
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     assert not any("internal error" in e.value for e in app.error), [e.value for e in app.error]
+
+
+def test_us_counties_take_urbanicity_from_rucc_by_state_and_county_code(tmp_path):
+    """3,221 Census county shapes (STATE "01" + COUNTY "001") classified by the RUCC 2023 file."""
+    counties = REALDATA / "us_counties_fips.geojson"
+    database = tmp_path / "counties.duckdb"
+    options = ImportOptions(rucc_path=REALDATA / "usda_rucc_2023.csv", constants={"kind": "county"})
+    summary = run_import("areas", counties, database, options)
+    shapes = geopandas.read_file(counties)
+    rucc = pd.read_csv(REALDATA / "usda_rucc_2023.csv", encoding="latin-1", dtype=str)
+    codes = rucc[rucc["Attribute"] == "RUCC_2023"].set_index("FIPS")["Value"].astype(int)
+    known = shapes["id"].isin(codes.index)
+    assert summary.rows_read == len(shapes) == 3221
+    assert summary.rows_accepted == int(known.sum())
+    assert {reason.reason: reason.rows for reason in summary.reasons} == {
+        "county FIPS is not in the RUCC file": int((~known).sum())
+    }
+    stored = query(database, "select area_code, urbanicity, class_code from areas").set_index("area_code")
+    # the GeoJSON's id (the FIPS) is guessed as the area code, stored like every code: "01001" as "1001"
+    ids = shapes.loc[known, "id"]
+    expected = pd.Series(codes[ids].to_numpy(), index=ids.str.lstrip("0").to_numpy())
+    assert stored["class_code"].to_dict() == expected.to_dict()
+    assert (stored["urbanicity"] == "urban").sum() == (expected <= 3).sum()

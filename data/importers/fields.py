@@ -58,6 +58,7 @@ AREA_FIELDS = (
         "county_fips_code",
         "stcofips",
     ),
+    F("state_fips", "2-digit state FIPS, completing a 3-digit county code", "state", "statefp", "state_fips_code"),
     F("centroid_lat", "centre latitude (computed from the shape when absent)", "lat", "latitude", "intptlat"),
     F("centroid_lon", "centre longitude (computed from the shape when absent)", "lon", "lng", "longitude", "intptlon"),
 )

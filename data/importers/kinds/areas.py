@@ -209,7 +209,7 @@ class Areas:
             take = ruca.notna().to_numpy() & scheme.isna().to_numpy()
             code[take], scheme[take] = np.floor(ruca[take]), "RUCA"
         if batch.has("county_fips"):
-            fips = batch.text("county_fips").str.strip().str.replace(r"\.0+$", "", regex=True).str.zfill(5)
+            fips = county_fips(batch)
             if options.rucc_path is None:
                 batch.warn("a county_fips column was given without --rucc FILE, so it was not used")
             else:
@@ -259,3 +259,34 @@ class Areas:
             status[np.isin(clean["position"].to_numpy(), changed)] = "updated"
             ctx.count("areas (updated)", len(changed))
         return status
+
+
+def _digits(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.replace(r"\.0+$", "", regex=True)
+
+
+def county_fips(batch) -> pd.Series:
+    """5-digit county FIPS from the county_fips field: 1001 or "1001.0" is "01001".
+
+    Census files often split it: STATE "01" and COUNTY "001". A county code of 3 digits or
+    fewer is completed by a state_fips field, and refused without one: padding "001" to
+    "00001" would look up a county that does not exist.
+    """
+    county = _digits(batch.text("county_fips"))
+    given = county.notna().to_numpy()
+    numeric = county.str.fullmatch(r"\d{1,5}").fillna(False).to_numpy(dtype=bool)
+    batch.reject(given & ~numeric, "county FIPS is not a number", county)
+    short = numeric & (county.str.len().fillna(0).to_numpy() <= 3)
+    if batch.has("state_fips"):
+        state = _digits(batch.text("state_fips"))
+        state_ok = state.str.fullmatch(r"\d{1,2}").fillna(False).to_numpy(dtype=bool)
+        batch.reject(short & ~state_ok & state.notna().to_numpy(), "state FIPS is not a 1- or 2-digit number", state)
+        completed = short & state_ok
+        county = county.where(~completed, state.str.zfill(2) + county.str.zfill(3))
+        short &= ~state_ok
+    batch.reject(
+        short,
+        "a county FIPS of 3 digits or fewer is a county code without its state: give 5 digits or a state_fips column",
+        county,
+    )
+    return county.where(numeric & ~short).str.zfill(5)
