@@ -37,12 +37,14 @@ def headlines(
     trust: pd.DataFrame,
     trust_prior: pd.DataFrame,
     own_programs_only: bool,
+    crime_held: bool = True,
 ) -> list[Headline]:
     """The Overview's five cards.
 
     totals / totals_prior: programs/totals for the period and a year earlier; violent:
     crime/yoy with group_by='all', crime_class='violent'; trust / trust_prior:
-    trust/scores with group_by='all' for the period and a year earlier.
+    trust/scores with group_by='all' for the period and a year earlier. crime_held: the
+    database holds any incident at all (without, a rate of 0 would claim no crime).
     """
     whose = "Your " if own_programs_only else ""
     cards = []
@@ -68,17 +70,9 @@ def headlines(
         )
 
     crime = violent.iloc[0] if not violent.empty else None
-    if crime is None or pd.isna(crime["rate_per_1k"]):
-        cards.append(
-            Headline(
-                "violent",
-                "Violent crime per 1k",
-                fmt.MISSING,
-                None,
-                "off",
-                "No population is known for the selected areas.",
-            )
-        )
+    if not crime_held or crime is None or pd.isna(crime["rate_per_1k"]):
+        why = "No population is known for the selected areas." if crime_held else "No incidents are held yet."
+        cards.append(Headline("violent", "Violent crime per 1k", fmt.MISSING, None, "off", why))
     else:
         change = crime["change_pct"]
         cards.append(

@@ -420,14 +420,26 @@ def coverage() -> pd.Series:
     return query("meta/coverage").iloc[0]
 
 
+def data_span(held: pd.Series, today: dt.date | None = None) -> tuple[dt.date, dt.date, bool]:
+    """First and last month the period filter offers, and whether the database holds any data.
+
+    The months with crime when there is any (the default period ends with the last of them);
+    otherwise the months with survey answers or program activity, as a department that
+    imports its areas and surveys first would expect; otherwise the 12 months to last month.
+    """
+    for first, last in (("first_crime_month", "last_crime_month"), ("first_data_month", "last_data_month")):
+        if pd.notna(held[first]):
+            return pd.Timestamp(held[first]).date(), pd.Timestamp(held[last]).date(), True
+    last_month = (pd.Timestamp(today or dt.date.today()).to_period("M") - 1).start_time
+    return (last_month - pd.DateOffset(months=11)).date(), last_month.date(), False
+
+
 def sidebar_filters() -> Filters:
     """Period and urban/rural filters in the sidebar, mirrored in the URL so a view can be shared.
 
     Defaults to the latest 12 months of data. Opening a link with ?from=&to=&areas= restores it.
     """
-    held = coverage()
-    last_month = pd.Timestamp(held["last_crime_month"]).date()
-    first_month = pd.Timestamp(held["first_crime_month"]).date()
+    first_month, last_month, held_any = data_span(coverage())
     last_day = (pd.Timestamp(last_month) + pd.offsets.MonthEnd(0)).date()
     first_day = dt.date(first_month.year - 1, 1, 1)
     default_start = max(first_month, (pd.Timestamp(last_month) - pd.DateOffset(months=11)).date())
@@ -454,7 +466,10 @@ def sidebar_filters() -> Filters:
         else:
             start, end = st.session_state.get("last_full_period", (default_start, last_day))
             st.caption("Pick an end date to change the period; showing the previous one.")
-        st.caption(f"Data from {first_month:%b %Y} to {last_month:%b %Y}.")
+        if held_any:
+            st.caption(f"Data from {first_month:%b %Y} to {last_month:%b %Y}.")
+        else:
+            st.caption("No incidents, survey answers or program activity are held yet.")
     if problem := st.session_state.pop("url_problem", None):
         st.warning(problem, icon=":material/link_off:")
     chosen = Filters(start, end, URBANICITY_CHOICES[side])

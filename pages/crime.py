@@ -9,6 +9,10 @@ period = runtime.filters()
 st.title("Crime trends")
 st.caption(f"{period.label}; changes are against the same months a year earlier.")
 
+if runtime.coverage().isna()["first_crime_month"]:
+    st.info("No incidents are held yet. An analyst can import a records-system export on the Import data page.")
+    st.stop()
+
 categories = runtime.query("meta/categories")
 left, right = st.columns([2, 3])
 crime_class = left.segmented_control(

@@ -42,7 +42,15 @@ now, before = period.params(), year_earlier.params()
     ("crime/yoy", {**now, "group_by": "urbanicity", "crime_class": "all"}),
     ("trust/scores", {**now, "group_by": "urbanicity"}),
 )
-cards = headlines.headlines(totals, totals_before, violent, trust, trust_before, own_programs_only=viewer.is_director)
+cards = headlines.headlines(
+    totals,
+    totals_before,
+    violent,
+    trust,
+    trust_before,
+    own_programs_only=viewer.is_director,
+    crime_held=runtime.coverage().notna()["first_crime_month"],
+)
 for column, card in zip(st.columns(len(cards)), cards, strict=True):
     with column:
         st.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help, border=True)

@@ -1,5 +1,8 @@
 """The Overview page in AppTest for every demo role, on the fixture database."""
 
+import datetime as dt
+
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -91,3 +94,50 @@ def test_unreadable_database_gives_one_sentence(tmp_path, monkeypatch):
         f"Bridgeboard cannot open its database at {broken}. "
         "Check BRIDGEBOARD_DB or rebuild it with `python -m data demo`."
     ]
+
+
+def test_a_database_with_only_areas_opens_every_page(tmp_path, monkeypatch):
+    """A department's first import is often its areas: every page opens and says what is missing."""
+    from components import navigation
+    from data.importers import run_import
+
+    database = tmp_path / "areas-only.duckdb"
+    areas = tmp_path / "areas.csv"
+    areas.write_text("area_code,name,population,urbanicity\nA1,Alder,1000,urban\nB2,Birch,500,rural\n")
+    users = tmp_path / "users.csv"
+    users.write_text("email,display_name,role\nchief@example.org,Chief,chief\n")
+    run_import("areas", areas, database)
+    run_import("users", users, database)
+    app = apptest.open_page(database, monkeypatch)
+    assert_clean(app)
+    assert [caption.value for caption in app.sidebar.caption][-1] == (
+        "No incidents, survey answers or program activity are held yet."
+    )
+    assert apptest.metrics(app)["Violent crime per 1k"] == ("—", "")
+    for page in navigation.pages_for("chief"):
+        app.switch_page(page.path).run()
+        assert_clean(app)
+    app.switch_page("pages/crime.py").run()
+    assert [info.value for info in app.info] == [
+        "No incidents are held yet. An analyst can import a records-system export on the Import data page."
+    ]
+
+
+def test_the_period_filter_spans_crime_then_any_data_then_last_year():
+    from components.runtime import data_span
+
+    held = pd.Series(
+        {
+            "first_crime_month": pd.Timestamp("2023-01-01"),
+            "last_crime_month": pd.Timestamp("2024-12-01"),
+            "first_data_month": pd.Timestamp("2022-06-01"),
+            "last_data_month": pd.Timestamp("2025-03-01"),
+        }
+    )
+    assert data_span(held) == (dt.date(2023, 1, 1), dt.date(2024, 12, 1), True)
+    surveys_only = held.copy()
+    surveys_only[["first_crime_month", "last_crime_month"]] = pd.NaT
+    assert data_span(surveys_only) == (dt.date(2022, 6, 1), dt.date(2025, 3, 1), True)
+    nothing = surveys_only.copy()
+    nothing[:] = pd.NaT
+    assert data_span(nothing, today=dt.date(2026, 11, 25)) == (dt.date(2025, 11, 1), dt.date(2026, 10, 1), False)
