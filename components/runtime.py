@@ -178,6 +178,19 @@ def _schema_problem(path: str, version: str) -> str | None:
     return db.schema_problem(_connection(path, version).cursor())
 
 
+@functools.lru_cache(maxsize=8)
+def _holds_demo(path: str, version: str) -> bool:
+    from data import db
+
+    return db.is_demo(_connection(path, version).cursor())
+
+
+def database_is_demo() -> bool:
+    """The configured database is the generated demo, not an agency's own data."""
+    path = database_path()
+    return _holds_demo(str(path), database_version(path))
+
+
 def database_problem() -> str | None:
     """Why the configured database cannot serve this Bridgeboard (wrong data model), or None."""
     path = database_path()
@@ -367,10 +380,17 @@ def select_demo_viewer() -> Viewer:
     viewers = [*known_viewers(), PUBLIC]
     labels = [v.label for v in viewers]
     left, right = st.columns([3, 2], vertical_alignment="center")
-    left.warning(
-        "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places.",
-        icon=":material/science:",
-    )
+    if database_is_demo():
+        left.warning(
+            "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places.",
+            icon=":material/science:",
+        )
+    else:  # an agency's own data with no sign-in: say plainly who can see it
+        left.warning(
+            "**Demo mode on real data** — no sign-in is configured, so anyone who opens this app can view it as "
+            'any role. Set up sign-in (README, "Sign-in") before it runs where others can reach it.',
+            icon=":material/lock_open:",
+        )
     chosen = right.selectbox("View as", labels, key="view_as", help="Switch between what each role may see.")
     return viewers[labels.index(chosen)]
 

@@ -49,6 +49,11 @@ def schema_problem(con: duckdb.DuckDBPyConnection) -> str | None:
     return None
 
 
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """True for a database written by `python -m data demo` (synthetic people and places)."""
+    return bool(con.execute("select count(*) from schema_meta where key = 'demo_seed'").fetchall()[0][0])
+
+
 def schema_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the base tables in the main schema, sorted."""
     rows = con.execute(

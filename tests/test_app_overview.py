@@ -141,3 +141,18 @@ def test_the_period_filter_spans_crime_then_any_data_then_last_year():
     nothing = surveys_only.copy()
     nothing[:] = pd.NaT
     assert data_span(nothing, today=dt.date(2026, 11, 25)) == (dt.date(2025, 11, 1), dt.date(2026, 10, 1), False)
+
+
+def test_the_banner_calls_only_the_generated_demo_synthetic(fixture_path, demo_path, monkeypatch):
+    banners = {}
+    for name, path in (("fixture", fixture_path), ("demo", demo_path)):
+        app = apptest.open_page(path, monkeypatch)
+        banners[name] = [warning.value for warning in app.warning]
+    assert banners["demo"] == [
+        "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places."
+    ]
+    # the fixture stands for an agency's own data: no claim that it is invented, a plain word on who can see it
+    assert banners["fixture"] == [
+        "**Demo mode on real data** — no sign-in is configured, so anyone who opens this app can view it as any "
+        'role. Set up sign-in (README, "Sign-in") before it runs where others can reach it.'
+    ]
