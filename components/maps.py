@@ -153,17 +153,34 @@ def classify(values: pd.Series, palette: str) -> tuple[list[str], list[tuple[str
     return assigned, classes
 
 
+def extent(geometries) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the geometries; west > 180 when they lie across the antimeridian.
+
+    Alaska's Aleutians (and Pacific islands) come as parts on both sides of ±180°: their
+    plain bounds span the globe. Counting parts wholly west of 0° as 360° further east
+    gives the narrower span, and the view is centred there.
+    """
+    bounds = shapely.bounds(shapely.get_parts(np.asarray(geometries)))
+    west, south, east, north = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+    western = bounds[:, 2] <= 0
+    shifted_west = np.where(western, bounds[:, 0] + 360, bounds[:, 0]).min()
+    shifted_east = np.where(western, bounds[:, 2] + 360, bounds[:, 2]).max()
+    if shifted_east - shifted_west < east - west:
+        west, east = shifted_west, shifted_east
+    return float(west), float(south), float(east), float(north)
+
+
 def _view(shapes: pd.DataFrame, width_px: int = 900, height_px: int = 520) -> pdk.ViewState:
     """Centre on the areas at the largest zoom that fits them in a map of about this size."""
-    bounds = shapely.bounds(shapely.union_all(shapely.from_geojson(shapes["geojson"].dropna().tolist())))
-    west, south, east, north = (float(b) for b in bounds)
+    west, south, east, north = extent(shapely.from_geojson(shapes["geojson"].dropna().tolist()))
     # deck.gl's Web Mercator: 512 x 2^zoom pixels span 360 degrees of longitude; latitude
     # is stretched by 1 / cos(latitude)
     stretch = 1 / np.cos(np.radians((south + north) / 2))
     zoom_x = np.log2(width_px * 360 / (512 * max(east - west, 1e-6)))
     zoom_y = np.log2(height_px * 360 / (512 * max(north - south, 1e-6) * stretch))
     zoom = float(np.clip(min(zoom_x, zoom_y) - 0.1, 1, 16))
-    return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=zoom, pitch=0)
+    longitude = ((west + east) / 2 + 180) % 360 - 180
+    return pdk.ViewState(latitude=(south + north) / 2, longitude=longitude, zoom=zoom, pitch=0)
 
 
 def area_map(

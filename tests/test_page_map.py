@@ -152,3 +152,19 @@ def test_urban_filter_on_demo_keeps_urban_areas_and_sites(demo_path, demo_con, m
     assert sorted(shown["site_name"]["site_name"]) == sorted(
         sites_in_period(demo_con, start, end, side="urban")["site"]
     )
+
+
+def test_the_view_fits_areas_lying_across_the_antimeridian():
+    import shapely
+
+    from components import maps
+
+    aleutians = shapely.MultiPolygon([shapely.box(172, 51, 180, 53), shapely.box(-180, 51, -165, 55)])
+    mainland = shapely.box(-170, 55, -130, 71)
+    # plain bounds would be -180..180; counted eastwards the region spans 172..230 (= -130)
+    assert maps.extent([aleutians, mainland]) == (172, 51, 230, 71)
+    shapes = pd.DataFrame({"geojson": [shapely.to_geojson(aleutians), shapely.to_geojson(mainland)]})
+    assert maps._view(shapes).longitude == pytest.approx(-159)
+    # one side of the antimeridian, or across Greenwich: the bounds as they are
+    assert maps.extent([shapely.box(-90, 39, -89, 40)]) == (-90, 39, -89, 40)
+    assert maps.extent([shapely.box(-0.5, 51, 0.3, 52)]) == (-0.5, 51, 0.3, 52)
