@@ -20,6 +20,7 @@ class Headline:
     delta_color: str  # "normal": up is good; "inverse": up is bad; "off": neutral
     help: str
     caption: str = ""
+    delta_arrow: str = "auto"  # "off" when nothing changed: no arrow pointing up at +0
 
 
 def _total(frame: pd.DataFrame, column: str) -> int:
@@ -65,8 +66,17 @@ def headlines(
         ),
     ):
         now, before = _total(totals, column), _total(totals_prior, column)
+        same = now == before
         cards.append(
-            Headline(key, (whose + label).capitalize(), fmt.count(now), _count_delta(now, before), "normal", explain)
+            Headline(
+                key,
+                (whose + label).capitalize(),
+                fmt.count(now),
+                "no change" if same else _count_delta(now, before),
+                "off" if same else "normal",
+                explain,
+                delta_arrow="off" if same else "auto",
+            )
         )
 
     crime = violent.iloc[0] if not violent.empty else None

@@ -153,6 +153,16 @@ def classify(values: pd.Series, palette: str) -> tuple[list[str], list[tuple[str
     return assigned, classes
 
 
+NO_OUTLINES = (
+    "No area outlines are held yet: import a boundary file (GeoJSON or shapefile) of these areas to draw the map."
+)
+
+
+def has_outlines(shapes: pd.DataFrame) -> bool:
+    """Whether any of these areas/shapes rows has a shape to draw (areas imported from a CSV have none)."""
+    return bool(shapes["geojson"].notna().any())
+
+
 def extent(geometries) -> tuple[float, float, float, float]:
     """(west, south, east, north) of the geometries; west > 180 when they lie across the antimeridian.
 

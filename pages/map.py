@@ -34,32 +34,35 @@ if shapes.empty:
     st.stop()
 
 areas = maps.area_table(shapes, values, metric, reasons)
-deck, classes = maps.area_map(shapes, values, metric, reasons=reasons, sites=sites if show_sites else None)
-st.pydeck_chart(deck, height=600)
-st.plotly_chart(
-    maps.legend_figure(
-        classes,
-        metric,
-        areas["value"].isna().any(),
-        missing_label="too few responses" if reasons is not None else "no data",
-    ),
-    config={"displayModeBar": False},
-    key="map-legend",
-)
-if show_sites and not sites.empty:
-    st.caption("Program sites, coloured by what the program works on:")
+if not maps.has_outlines(shapes):
+    st.info(maps.NO_OUTLINES)
+else:
+    deck, classes = maps.area_map(shapes, values, metric, reasons=reasons, sites=sites if show_sites else None)
+    st.pydeck_chart(deck, height=600)
     st.plotly_chart(
-        maps.focus_legend_figure(sorted(sites["focus"].unique())),
+        maps.legend_figure(
+            classes,
+            metric,
+            areas["value"].isna().any(),
+            missing_label="too few responses" if reasons is not None else "no data",
+        ),
         config={"displayModeBar": False},
-        key="map-sites-legend",
+        key="map-legend",
     )
-elif show_sites:
-    st.caption("No program sites are recorded for programs running in this period and these areas.")
-if reasons is not None:
-    st.caption(
-        f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
-        f"{trust.MIN_N_EFF}) in the period; the table says which."
-    )
+    if show_sites and not sites.empty:
+        st.caption("Program sites, coloured by what the program works on:")
+        st.plotly_chart(
+            maps.focus_legend_figure(sorted(sites["focus"].unique())),
+            config={"displayModeBar": False},
+            key="map-sites-legend",
+        )
+    elif show_sites:
+        st.caption("No program sites are recorded for programs running in this period and these areas.")
+    if reasons is not None:
+        st.caption(
+            f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
+            f"{trust.MIN_N_EFF}) in the period; the table says which."
+        )
 
 st.subheader(choice)
 runtime.show_table(

@@ -53,7 +53,15 @@ cards = headlines.headlines(
 )
 for column, card in zip(st.columns(len(cards)), cards, strict=True):
     with column:
-        st.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help, border=True)
+        st.metric(
+            card.label,
+            card.value,
+            card.delta,
+            delta_color=card.delta_color,
+            delta_arrow=card.delta_arrow,
+            help=card.help,
+            border=True,
+        )
         if card.caption:
             st.caption(card.caption)
 
@@ -63,18 +71,19 @@ frame = map_frame
 if query_name == "trust/scores":  # areas with too few residents answering stay uncoloured
     frame = frame[(frame["audience"] == "resident") & frame["reportable"]]
 values = frame.set_index(key_column)[value_column]
-deck, classes = maps.area_map(shapes, values, metric)
-st.pydeck_chart(deck, height=520)
-st.plotly_chart(
-    maps.legend_figure(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()),
-    config={"displayModeBar": False},
-)
-runtime.download(
-    shapes[["area_code", "name", "urbanicity", "population"]].assign(**{metric.label: shapes["area_code"].map(values)}),
-    "overview-map",
-)
-if query_name == "trust/scores":
-    st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
+if not maps.has_outlines(shapes):
+    st.info(maps.NO_OUTLINES)
+else:
+    deck, classes = maps.area_map(shapes, values, metric)
+    st.pydeck_chart(deck, height=520)
+    st.plotly_chart(
+        maps.legend_figure(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()),
+        config={"displayModeBar": False},
+    )
+    if query_name == "trust/scores":
+        st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
+by_area = shapes[["area_code", "name", "urbanicity", "population"]]
+runtime.download(by_area.assign(**{metric.label: shapes["area_code"].map(values)}), "overview-map")
 
 st.subheader("Urban and rural")
 table = charts.urban_rural_table(violent_by_side, crime_by_side, trust_by_side, totals)

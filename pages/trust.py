@@ -97,12 +97,17 @@ elif view == "By area":
     if shapes.empty:
         st.info("No areas match the current filters.")
     else:
-        deck, classes = maps.area_map(shapes, values, metric, reasons=reasons)
-        st.pydeck_chart(deck, height=480)
-        st.plotly_chart(
-            maps.legend_figure(classes, metric, areas["value"].isna().any(), missing_label="too few or no responses"),
-            config={"displayModeBar": False},
-        )
+        if not maps.has_outlines(shapes):
+            st.info(maps.NO_OUTLINES)
+        else:
+            deck, classes = maps.area_map(shapes, values, metric, reasons=reasons)
+            st.pydeck_chart(deck, height=480)
+            st.plotly_chart(
+                maps.legend_figure(
+                    classes, metric, areas["value"].isna().any(), missing_label="too few or no responses"
+                ),
+                config={"displayModeBar": False},
+            )
         st.caption(
             f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
             f"{trust.MIN_N_EFF}) in the period; hover an area or see the table for the reason."

@@ -42,7 +42,10 @@ def test_chief_sees_the_whole_agency(fixture_path, monkeypatch):
 @pytest.mark.parametrize(
     ("view_as", "expected"),
     [
-        ("Director, Youth Org", {"partnerships": ("1", "+0"), "programs": ("2", "+1"), "participants": ("58", "+38")}),
+        (
+            "Director, Youth Org",
+            {"partnerships": ("1", "no change"), "programs": ("2", "+1"), "participants": ("58", "+38")},
+        ),
         ("Director, Housing Org", {"partnerships": ("1", "+1"), "programs": ("1", "+1"), "participants": ("9", "+9")}),
     ],
 )
@@ -98,7 +101,7 @@ def test_unreadable_database_gives_one_sentence(tmp_path, monkeypatch):
 
 def test_a_database_with_only_areas_opens_every_page(tmp_path, monkeypatch):
     """A department's first import is often its areas: every page opens and says what is missing."""
-    from components import navigation
+    from components import maps, navigation
     from data.importers import run_import
 
     database = tmp_path / "areas-only.duckdb"
@@ -114,9 +117,14 @@ def test_a_database_with_only_areas_opens_every_page(tmp_path, monkeypatch):
         "No incidents, survey answers or program activity are held yet."
     )
     assert apptest.metrics(app)["Violent crime per 1k"] == ("—", "")
+    assert apptest.metrics(app)["Active partnerships"] == ("0", "no change")
+    assert [info.value for info in app.info] == [maps.NO_OUTLINES]  # areas from a CSV have no shapes
     for page in navigation.pages_for("chief"):
         app.switch_page(page.path).run()
         assert_clean(app)
+    app.switch_page("pages/map.py").run()
+    assert [info.value for info in app.info] == [maps.NO_OUTLINES]
+    assert sorted(app.dataframe[0].value["name"]) == ["Alder", "Birch"]
     app.switch_page("pages/crime.py").run()
     assert [info.value for info in app.info] == [
         "No incidents are held yet. An analyst can import a records-system export on the Import data page."
