@@ -132,6 +132,15 @@ def test_a_changed_row_is_updated_not_duplicated(region, tmp_path):
     assert rows(region, "select count(*) from program_areas") == [(2,)]
 
 
+def test_a_file_of_populations_updates_populations_only(region, tmp_path):
+    before = rows(region, "select area_code, name, kind, urbanicity, class_code from areas order by 1")
+    populations = write(tmp_path, "populations.csv", "area_code,population\na1,1250\nC3,40\n")
+    summary = run_import("areas", populations, region, ImportOptions(density_threshold=100))
+    assert (summary.rows_accepted, summary.rows_rejected) == (1, 1)  # C3 is new: land area unknown, so no class
+    assert rows(region, "select area_code, name, kind, urbanicity, class_code from areas order by 1") == before
+    assert rows(region, "select area_code, population from areas order by 1") == [("A1", 1250), ("B2", 500)]
+
+
 def test_activity_kpis_funding_trainings_users(region, tmp_path):
     activity = write(
         tmp_path,

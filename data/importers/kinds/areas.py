@@ -127,14 +127,17 @@ class Areas:
         batch = ctx.batch
         code = batch.required("area_code", normalise_code(batch.text("area_code")))
         batch.reject_duplicates(code.str.lower(), "duplicate area_code in the file", code)
+        # an area already held keeps its name and kind unless the file gives them (a file of
+        # populations updates populations); a new one is named by its code, a district by default
+        is_new = ~code.str.lower().isin(set(ctx.areas()["area_code"].str.lower())).to_numpy()
         name = batch.text("name")
-        name = name.where(name.notna(), code)
-        if not batch.has("kind"):
-            batch.warn("no area kind given: stored as 'district' (map a kind column or use --set kind=tract)")
+        name = name.where(name.notna() | ~is_new, code)
+        if not batch.has("kind") and (is_new & batch.alive).any():
+            batch.warn("no area kind given: new areas stored as 'district' (map a kind column or use --set kind=tract)")
         kind = (
             batch.choice("kind", AREA_KINDS, AREA_KIND_ALIASES)
             if batch.has("kind")
-            else pd.Series("district", index=code.index)
+            else pd.Series(np.where(is_new, "district", None), index=code.index, dtype=object)
         )
         population = batch.integer("population", minimum=0)
         land_km2 = batch.number("land_km2", above=0)
