@@ -440,18 +440,21 @@ def coverage() -> pd.Series:
     return query("meta/coverage").iloc[0]
 
 
-def data_span(held: pd.Series, today: dt.date | None = None) -> tuple[dt.date, dt.date, bool]:
-    """First and last month the period filter offers, and whether the database holds any data.
+def data_span(held: pd.Series, today: dt.date | None = None) -> tuple[dt.date, dt.date, dt.date, bool]:
+    """(first month, last month) the period filter offers, the month the default period ends
+    with, and whether the database holds any data.
 
-    The months with crime when there is any (the default period ends with the last of them);
-    otherwise the months with survey answers or program activity, as a department that
-    imports its areas and surveys first would expect; otherwise the 12 months to last month.
+    The filter spans every month with incidents, survey answers, vendor scores or program
+    activity, so years of trust scores stay reachable when crime data start later. The
+    default period is the latest 12 months of crime when there is any (crime is what most
+    views count), else of any data; with no data at all, the 12 months to last month.
     """
-    for first, last in (("first_crime_month", "last_crime_month"), ("first_data_month", "last_data_month")):
-        if pd.notna(held[first]):
-            return pd.Timestamp(held[first]).date(), pd.Timestamp(held[last]).date(), True
-    last_month = (pd.Timestamp(today or dt.date.today()).to_period("M") - 1).start_time
-    return (last_month - pd.DateOffset(months=11)).date(), last_month.date(), False
+    if pd.isna(held["first_data_month"]):
+        last_month = (pd.Timestamp(today or dt.date.today()).to_period("M") - 1).start_time.date()
+        return (pd.Timestamp(last_month) - pd.DateOffset(months=11)).date(), last_month, last_month, False
+    first, last = pd.Timestamp(held["first_data_month"]).date(), pd.Timestamp(held["last_data_month"]).date()
+    ends = held["last_crime_month"] if pd.notna(held["last_crime_month"]) else held["last_data_month"]
+    return first, last, pd.Timestamp(ends).date(), True
 
 
 def sidebar_filters() -> Filters:
@@ -459,13 +462,14 @@ def sidebar_filters() -> Filters:
 
     Defaults to the latest 12 months of data. Opening a link with ?from=&to=&areas= restores it.
     """
-    first_month, last_month, held_any = data_span(coverage())
+    first_month, last_month, default_month, held_any = data_span(coverage())
     last_day = (pd.Timestamp(last_month) + pd.offsets.MonthEnd(0)).date()
     first_day = dt.date(first_month.year - 1, 1, 1)
-    default_start = max(first_month, (pd.Timestamp(last_month) - pd.DateOffset(months=11)).date())
+    default_end = (pd.Timestamp(default_month) + pd.offsets.MonthEnd(0)).date()
+    default_start = max(first_month, (pd.Timestamp(default_month) - pd.DateOffset(months=11)).date())
     if "filter_period" not in st.session_state:  # the first run of this session: a shared link wins
         period, side = _filters_from_url(first_day, last_day)
-        st.session_state["filter_period"] = period or (default_start, last_day)
+        st.session_state["filter_period"] = period or (default_start, default_end)
         st.session_state["filter_urbanicity"] = side or "Urban and rural"
     with st.sidebar:
         st.subheader("Filters")
@@ -484,7 +488,7 @@ def sidebar_filters() -> Filters:
                 st.caption("The period was adjusted to run forwards within the data held.")
             st.session_state["last_full_period"] = (start, end)
         else:
-            start, end = st.session_state.get("last_full_period", (default_start, last_day))
+            start, end = st.session_state.get("last_full_period", (default_start, default_end))
             st.caption("Pick an end date to change the period; showing the previous one.")
         if held_any:
             st.caption(f"Data from {first_month:%b %Y} to {last_month:%b %Y}.")

@@ -131,24 +131,29 @@ def test_a_database_with_only_areas_opens_every_page(tmp_path, monkeypatch):
     ]
 
 
-def test_the_period_filter_spans_crime_then_any_data_then_last_year():
+def test_the_period_filter_spans_all_data_and_defaults_to_the_latest_crime():
     from components.runtime import data_span
 
     held = pd.Series(
         {
             "first_crime_month": pd.Timestamp("2023-01-01"),
             "last_crime_month": pd.Timestamp("2024-12-01"),
-            "first_data_month": pd.Timestamp("2022-06-01"),
+            "first_data_month": pd.Timestamp("2017-11-01"),  # years of vendor trust scores before the crime data
             "last_data_month": pd.Timestamp("2025-03-01"),
         }
     )
-    assert data_span(held) == (dt.date(2023, 1, 1), dt.date(2024, 12, 1), True)
-    surveys_only = held.copy()
-    surveys_only[["first_crime_month", "last_crime_month"]] = pd.NaT
-    assert data_span(surveys_only) == (dt.date(2022, 6, 1), dt.date(2025, 3, 1), True)
-    nothing = surveys_only.copy()
+    assert data_span(held) == (dt.date(2017, 11, 1), dt.date(2025, 3, 1), dt.date(2024, 12, 1), True)
+    no_crime = held.copy()
+    no_crime[["first_crime_month", "last_crime_month"]] = pd.NaT
+    assert data_span(no_crime) == (dt.date(2017, 11, 1), dt.date(2025, 3, 1), dt.date(2025, 3, 1), True)
+    nothing = no_crime.copy()
     nothing[:] = pd.NaT
-    assert data_span(nothing, today=dt.date(2026, 11, 25)) == (dt.date(2025, 11, 1), dt.date(2026, 10, 1), False)
+    assert data_span(nothing, today=dt.date(2026, 11, 25)) == (
+        dt.date(2025, 11, 1),
+        dt.date(2026, 10, 1),
+        dt.date(2026, 10, 1),
+        False,
+    )
 
 
 def test_the_banner_calls_only_the_generated_demo_synthetic(fixture_path, demo_path, monkeypatch):

@@ -67,8 +67,9 @@ def test_period_in_the_url(fixture_path, monkeypatch, params):
     app = open_page(fixture_path, monkeypatch, "pages/crime.py", CHIEF, query_params=params)
     text = assert_calm(app)
     filters = app.session_state["filters"]
-    # whatever the link says, the period runs forwards inside what the fixture holds (2022-01-01 to 2025-01-31)
-    assert dt.date(2022, 1, 1) <= filters.start <= filters.end <= dt.date(2025, 1, 31)
+    # whatever the link says, the period runs forwards inside what the fixture holds: its first
+    # survey answer is from Nov 2022, so from 1 Jan 2021 (a year before, for comparisons) to 31 Jan 2025
+    assert dt.date(2021, 1, 1) <= filters.start <= filters.end <= dt.date(2025, 1, 31)
     assert "<script>alert" not in text
 
 

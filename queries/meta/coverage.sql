@@ -6,8 +6,8 @@
 -- column last_crime_month date: last month with a recorded incident
 -- column first_survey_day date: first day a survey response was given
 -- column last_survey_day date: last day a survey response was given
--- column first_data_month date: first month with an incident, a survey response or program activity
--- column last_data_month date: last month with an incident, a survey response or program activity
+-- column first_data_month date: first month with an incident, a survey response, a vendor score or program activity
+-- column last_data_month date: last month with an incident, a survey response, a vendor score or program activity
 with
 
 crime as (
@@ -31,6 +31,10 @@ activity as (
     where $scope_nonprofit_id is null or partnerships.nonprofit_id = $scope_nonprofit_id
 ),
 
+scores as (
+    select min(period_start) as first_score_day, max(period_start) as last_score_day, from survey_scores
+),
+
 agency as (
     select name as agency_name, from agencies order by agency_id limit 1
 ),
@@ -41,12 +45,18 @@ final as (
         crime.*,
         surveys.*,
         least(
-            crime.first_crime_month, date_trunc('month', surveys.first_survey_day), activity.first_activity_month
+            crime.first_crime_month,
+            date_trunc('month', surveys.first_survey_day),
+            date_trunc('month', scores.first_score_day),
+            activity.first_activity_month
         )::date as first_data_month,
         greatest(
-            crime.last_crime_month, date_trunc('month', surveys.last_survey_day), activity.last_activity_month
+            crime.last_crime_month,
+            date_trunc('month', surveys.last_survey_day),
+            date_trunc('month', scores.last_score_day),
+            activity.last_activity_month
         )::date as last_data_month,
-    from crime, surveys, activity
+    from crime, surveys, scores, activity
     left join agency on true
 )
 
