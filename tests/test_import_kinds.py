@@ -141,6 +141,35 @@ def test_a_file_of_populations_updates_populations_only(region, tmp_path):
     assert rows(region, "select area_code, population from areas order by 1") == [("A1", 1250), ("B2", 500)]
 
 
+def test_an_update_keeps_what_the_file_does_not_say(region, tmp_path):
+    agreement = write(
+        tmp_path,
+        "agreement.csv",
+        "name,nonprofit,start_date,description,mou_signed_on,data_sharing_level,status\n"
+        "Youth partnership,Youth Org,2023-01-01,After-school mentoring,2022-12-01,aggregate,paused\n",
+    )
+    assert run_import("partnerships", agreement, region).rows_accepted == 1
+    # a later file from another system knows only the dates: the agreement fields must survive it
+    dates = write(
+        tmp_path, "dates.csv", "name,nonprofit,start_date,end_date\nYouth partnership,Youth Org,2023-01-01,2027-06-30\n"
+    )
+    assert run_import("partnerships", dates, region).rows_accepted == 1
+    assert rows(
+        region,
+        "select description, mou_signed_on::varchar, data_sharing_level, status, end_date::varchar"
+        " from partnerships where name = 'Youth partnership'",
+    ) == [("After-school mentoring", "2022-12-01", "aggregate", "paused", "2027-06-30")]
+    activity = write(
+        tmp_path, "activity.csv", "program,month,participants,sessions,volunteer_hours\nMentoring,2024-01,20,8,12.5\n"
+    )
+    run_import("activity", activity, region)
+    corrected = write(tmp_path, "corrected.csv", "program,month,participants\nMentoring,2024-01,21\n")
+    assert run_import("activity", corrected, region).rows_accepted == 1
+    assert rows(region, "select participants, sessions, volunteer_hours::double from program_activity") == [
+        (21, 8, 12.5)
+    ]
+
+
 def test_activity_kpis_funding_trainings_users(region, tmp_path):
     activity = write(
         tmp_path,

@@ -74,12 +74,20 @@ def _upsert(
     id_column: str | None,
     columns: list[str],
     select: str = "*",
+    fields: dict[str, str | None] | None = None,
 ) -> np.ndarray:
     """Insert new rows, update changed non-key columns of existing ones; status per row.
 
     `key` columns identify a row (compared case-insensitively when text); `id_column`, when
     set, is a surrogate key numbered after the current maximum for new rows.
+
+    An existing row keeps what the file does not say: a column whose field the file does
+    not have (or leaves empty throughout) is neither compared nor overwritten, so a file of
+    end dates does not erase descriptions, nor reset a data-sharing level to its default.
+    `fields` names the field behind a column when the two differ (None: always given).
     """
+    fields = fields or {}
+    columns = [column for column in columns if (name := fields.get(column, column)) is None or ctx.batch.has(name)]
     con = ctx.con
     con.register("incoming_upsert", clean)
     try:
@@ -507,6 +515,7 @@ class Trainings:
             ["agency_id", "topic", "held_on"],
             "training_id",
             ["partnership_id", "officers_trained", "hours", "is_co_delivered"],
+            fields={"partnership_id": "partnership"},
         )
 
 
@@ -582,4 +591,12 @@ class Users:
         agency_id = ctx.agency_id()
         rows = clean.assign(agency_id=np.where(clean["role"] == "director", None, agency_id))
         rows["agency_id"] = rows["agency_id"].astype("Int64")
-        return _upsert(ctx, "app_users", rows, ["email"], None, ["display_name", "role", "agency_id", "nonprofit_id"])
+        return _upsert(
+            ctx,
+            "app_users",
+            rows,
+            ["email"],
+            None,
+            ["display_name", "role", "agency_id", "nonprofit_id"],
+            fields={"agency_id": None, "nonprofit_id": None},  # a role and its organisation go together
+        )
