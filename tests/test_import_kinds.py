@@ -159,6 +159,14 @@ def test_an_update_keeps_what_the_file_does_not_say(region, tmp_path):
         "select description, mou_signed_on::varchar, data_sharing_level, status, end_date::varchar"
         " from partnerships where name = 'Youth partnership'",
     ) == [("After-school mentoring", "2022-12-01", "aggregate", "paused", "2027-06-30")]
+    # with no status column the dates still decide when the partnership has ended
+    ended = write(
+        tmp_path, "ended.csv", "name,nonprofit,start_date,end_date\nYouth partnership,Youth Org,2023-01-01,2025-06-30\n"
+    )
+    run_import("partnerships", ended, region)
+    assert rows(region, "select status, data_sharing_level from partnerships where name = 'Youth partnership'") == [
+        ("ended", "aggregate")
+    ]
     activity = write(
         tmp_path, "activity.csv", "program,month,participants,sessions,volunteer_hours\nMentoring,2024-01,20,8,12.5\n"
     )

@@ -257,6 +257,16 @@ class Partnerships:
         _upsert(ctx, "nonprofits", orgs[~_key(orgs["name"]).isin(existing)], ["name"], "nonprofit_id", [])
         ids = ctx.query("select nonprofit_id, lower(name) as n from nonprofits").set_index("n")["nonprofit_id"]
         rows = clean.assign(nonprofit_id=_key(clean["nonprofit"]).map(ids).astype("int64"), agency_id=agency_id)
+        if not ctx.batch.has("status"):
+            # the dates decide (an end date that has passed means ended), except that a pause,
+            # which dates cannot express, lasts until the dates say the partnership ended
+            held = ctx.query("select nonprofit_id, lower(name) as n, status from partnerships")
+            stored = (
+                held.set_index(["nonprofit_id", "n"])["status"]
+                .reindex(pd.MultiIndex.from_arrays([rows["nonprofit_id"], _key(rows["name"])]))
+                .to_numpy()
+            )
+            rows.loc[(stored == "paused") & (rows["status"] == "active").to_numpy(), "status"] = "paused"
         columns = ["description", "start_date", "end_date", "status", "mou_signed_on", "data_sharing_level", "roles"]
         status = _upsert(
             ctx,
@@ -265,6 +275,7 @@ class Partnerships:
             ["nonprofit_id", "name"],
             "partnership_id",
             columns,
+            fields={"status": None},  # given by the file or derived from its dates, as above
         )
         found = ctx.query("select partnership_id, nonprofit_id, lower(name) as n from partnerships")
         lookup = found.set_index(["nonprofit_id", "n"])["partnership_id"]
