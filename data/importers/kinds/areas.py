@@ -146,7 +146,7 @@ class Areas:
         geometry_wkb = pd.Series([None] * len(batch), dtype=object)
         if ctx.geometry is not None:
             geometry_wkb, land_km2, centroid_lat, centroid_lon = self._shapes(ctx, land_km2, centroid_lat, centroid_lon)
-        urbanicity, class_code, class_scheme = self._urbanicity(ctx, population, land_km2)
+        urbanicity, class_code, class_scheme = self._urbanicity(ctx, population, land_km2, is_new)
         clean = pd.DataFrame(
             {
                 "position": np.arange(len(batch)),
@@ -198,7 +198,7 @@ class Areas:
             centroid_lon = centroid_lon.where(centroid_lon.notna(), lon)
         return wkb, land_km2, centroid_lat, centroid_lon
 
-    def _urbanicity(self, ctx: Context, population: pd.Series, land_km2: pd.Series):
+    def _urbanicity(self, ctx: Context, population: pd.Series, land_km2: pd.Series, is_new: np.ndarray):
         batch, options = ctx.batch, ctx.options
         n = len(batch)
         code = pd.Series(np.nan, index=range(n))
@@ -231,10 +231,8 @@ class Areas:
             urbanicity[take] = np.where(density[take] >= options.density_threshold, "urban", "rural")
         unclassified = scheme.isna().to_numpy()
         urbanicity[unclassified] = explicit[unclassified]
-        existing = set(ctx.areas()["area_code"].str.lower())
-        is_existing = batch.text("area_code").pipe(normalise_code).str.lower().isin(existing).to_numpy()
-        batch.reject(
-            urbanicity.isna().to_numpy() & ~is_existing,
+        batch.reject(  # an area already held keeps its class
+            urbanicity.isna().to_numpy() & is_new,
             "no way to tell urban from rural: give urbanicity, a RUCC or RUCA code, county_fips with --rucc, "
             "or --density",
         )
