@@ -172,29 +172,30 @@ def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
 
 
 @functools.lru_cache(maxsize=8)
-def _schema_problem(path: str, version: str) -> str | None:
+def _database_meta(path: str, version: str) -> dict[str, str] | None:
+    """schema_meta of one version of the database file (read once per file swapped in)."""
     from data import db
 
-    return db.schema_problem(_connection(path, version).cursor())
+    return db.meta(_connection(path, version).cursor())
 
 
-@functools.lru_cache(maxsize=8)
-def _holds_demo(path: str, version: str) -> bool:
-    from data import db
-
-    return db.is_demo(_connection(path, version).cursor())
+def _meta_of_database() -> dict[str, str] | None:
+    path = database_path()
+    return _database_meta(str(path), database_version(path))
 
 
 def database_is_demo() -> bool:
     """The configured database is the generated demo, not an agency's own data."""
-    path = database_path()
-    return _holds_demo(str(path), database_version(path))
+    from data import db
+
+    return db.is_demo(_meta_of_database())
 
 
 def database_problem() -> str | None:
     """Why the configured database cannot serve this Bridgeboard (wrong data model), or None."""
-    path = database_path()
-    return _schema_problem(str(path), database_version(path))
+    from data import db
+
+    return db.problem_with(_meta_of_database())
 
 
 def close_connections() -> None:

@@ -30,17 +30,28 @@ class SchemaMismatch(ValueError):
     """The file is not a Bridgeboard database of the data model this code reads and writes."""
 
 
+def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
+    """The schema_meta table as {key: value}; None when there is none (not a Bridgeboard database)."""
+    try:
+        return dict(con.execute("select key, value from schema_meta").fetchall())
+    except duckdb.CatalogException:
+        return None
+
+
 def schema_problem(con: duckdb.DuckDBPyConnection) -> str | None:
     """Why `con` is not a Bridgeboard database of SCHEMA_VERSION, as a clause; None when it is.
 
     Queries and importers rely on the tables, views and macros of data/schema.sql; a file
     built by another version would fail half-way with a message about SQL, not about the file.
     """
-    try:
-        rows = con.execute("select value from schema_meta where key = 'schema_version'").fetchall()
-    except duckdb.CatalogException:
+    return problem_with(meta(con))
+
+
+def problem_with(held: dict[str, str] | None) -> str | None:
+    """schema_problem for a database whose meta() has been read already."""
+    if held is None:
         return "it is not a Bridgeboard database (it has no schema_meta table)"
-    found = rows[0][0] if rows else None
+    found = held.get("schema_version")
     if found != SCHEMA_VERSION:
         return (
             f"it was built for data model version {found or 'unknown'},"
@@ -49,9 +60,9 @@ def schema_problem(con: duckdb.DuckDBPyConnection) -> str | None:
     return None
 
 
-def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
-    """True for a database written by `python -m data demo` (synthetic people and places)."""
-    return bool(con.execute("select count(*) from schema_meta where key = 'demo_seed'").fetchall()[0][0])
+def is_demo(held: dict[str, str] | None) -> bool:
+    """Whether meta() of a database says `python -m data demo` wrote it (synthetic people and places)."""
+    return held is not None and "demo_seed" in held
 
 
 def schema_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -195,7 +195,7 @@ def build_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     complementary = sum(value == disclosure.COMPLEMENTARY for status in statuses for value in status.values())
     manifest = {
         "schema_version": PUBLIC_SCHEMA_VERSION,
-        "source_schema_version": _meta(con, "schema_version"),
+        "source_schema_version": (db.meta(con) or {}).get("schema_version", ""),
         "agency_name": "; ".join(name for (name,) in con.execute("select name from agencies order by name").fetchall()),
         "published_from_checksum": source_checksum(con),
         "source_first_month": first_month.strftime("%Y-%m") if first_month else "",
@@ -519,11 +519,6 @@ def _funding(con) -> pd.DataFrame:
     for column in ("share_pct", "co_funding_share_pct"):
         table[column] = table[column].round(2)
     return table
-
-
-def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str:
-    rows = con.execute("select value from schema_meta where key = ?", [key]).fetchall()
-    return rows[0][0] if rows else ""
 
 
 def _first_line(error: Exception) -> str:
