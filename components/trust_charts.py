@@ -39,17 +39,23 @@ MEASURES = {
     ),
 }
 DEMOGRAPHICS = {"Age": "age_band", "Gender": "gender", "Race / ethnicity": "race_ethnicity"}
+# how every table of survey estimates shows the interval and sample behind a value
+INTERVAL_COLUMNS = {
+    "ci_low": ("95% CI low", "%.1f"),
+    "ci_high": ("95% CI high", "%.1f"),
+    "n": ("Responses (n)", "%,d"),
+    "n_eff": ("Effective n", "%,.0f"),
+    "note": ("Note", None),
+}
+
+
 ESTIMATE_COLUMNS = {
     "side": ("Areas", None),
     "measure": ("Measure", None),
     "series": ("Who", None),
     "period": ("Period", None),
     "value_0_100": ("Index (0–100)", "%.1f"),
-    "ci_low": ("95% CI low", "%.1f"),
-    "ci_high": ("95% CI high", "%.1f"),
-    "n": ("Responses (n)", "%,d"),
-    "n_eff": ("Effective n", "%,.0f"),
-    "note": ("Note", None),
+    **INTERVAL_COLUMNS,
 }
 
 
@@ -488,11 +494,7 @@ DEMOGRAPHIC_COLUMNS = {
     "series": ("Who", None),
     "group": ("Group", None),
     "value_0_100": ("Trust index (0–100)", "%.1f"),
-    "ci_low": ("95% CI low", "%.1f"),
-    "ci_high": ("95% CI high", "%.1f"),
-    "n": ("Responses (n)", "%,d"),
-    "n_eff": ("Effective n", "%,.0f"),
-    "note": ("Note", None),
+    **INTERVAL_COLUMNS,
 }
 
 
