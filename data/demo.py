@@ -33,6 +33,7 @@ on the 0-100 item scale (ceiling clipping); the 1..5 rounding itself is unbiased
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -1746,9 +1747,14 @@ def _write_import_log(con: duckdb.DuckDBPyConnection, seed: int, incidents: int,
         ],
     )
     _insert(con, "import_log", log)
+    # a refused row keeps the values of its mapped fields (every column of this file is mapped)
+    fields = ("area_code", "period_start", "measure", "value_0_100", "n")
     rejected = pd.DataFrame(
-        [(2, line, reason, raw) for line, reason, raw in vendor_file.rejected],
-        columns=["import_id", "line_number", "reason", "raw"],
+        [
+            (2, line, reason, json.dumps(dict(zip(fields, raw.split(","), strict=True))))
+            for line, reason, raw in vendor_file.rejected
+        ],
+        columns=["import_id", "line_number", "reason", "fields"],
     )
     _insert(con, "rejected_rows", rejected)
 

@@ -144,6 +144,7 @@ HANDLERS: dict[str, Handler] = {
     "incidents": incidents.Incidents(),
     "surveys": surveys.Surveys(),
     "survey-scores": surveys.SurveyScores(),
+    "nonprofits": organisations.Nonprofits(),
     "partnerships": organisations.Partnerships(),
     "programs": organisations.Programs(),
     "activity": organisations.Activity(),
