@@ -51,6 +51,7 @@ _FIXES: tuple[tuple[str, str], ...] = (
         "give full dates, or say the period with --date-format (%Y for a year, %B %Y for a month)",
     ),
     (r"is not a date", "write dates as YYYY-MM-DD, or give their format with --date-format"),
+    (r"is not a time of day", "write times as HHMM (2230) or HH:MM (22:30)"),
     (r"in the future", "check the date column is the one you meant and the dates are right"),
     (r"is before \d{4}", "check the date column is the one you meant and the dates are right"),
     (r"^duplicate", "remove the repeated rows, or give each row its own id"),

@@ -484,7 +484,8 @@ def _file_notes(kind: str, raw: RawTable, mapping: dict[str, str], file_name: st
     unused = [column for column in raw.frame.columns if column not in mapping]
     plain = []
     for column in unused:
-        elsewhere = [other for other in kinds_with_field(column) if other != kind]
+        generic = header_key(column) in _GENERIC_HEADERS
+        elsewhere = [] if generic else [other for other in kinds_with_field(column) if other != kind]
         if elsewhere:
             notes.append(f"{clipped(column, 60)}: not used by {kind} (it is a field of {_and(elsewhere)})")
         else:
@@ -493,6 +494,10 @@ def _file_notes(kind: str, raw: RawTable, mapping: dict[str, str], file_name: st
         listed = ", ".join(plain[:12]) + (f" and {len(plain) - 12:,} more" if len(plain) > 12 else "")
         notes.append(f"{len(plain):,} column{'s' if len(plain) > 1 else ''} not used by {kind}: {listed}")
     return notes
+
+
+# headers too common to suggest the file meant another kind ("Status" of an LAPD case is no partnership's)
+_GENERIC_HEADERS = frozenset({"name", "status", "description", "type", "source", "date", "notes", "value", "kind"})
 
 
 def _and(items) -> str:
