@@ -1,17 +1,28 @@
-"""A corpus of 60 bad (and borderline) input files generated here: 58 in CASES, a 50 MB file, a late Latin-1 one.
+"""A corpus of 90 bad (and borderline) input files generated here: 88 in CASES, a 50 MB file, a late Latin-1 one.
 
 Each case is one file: for those with no usable row the import must fail with one clear
-sentence (checked by a substring) and leave every table's checksum as it was; for those
-with some valid rows, the valid ones are stored and every other row is refused with the
-expected reason and line. The corpus: empty, header-only, binary renamed .csv, xlsx
-renamed .csv, UTF-16, wrong delimiter, semicolon and tab delimiters, Latin-1 and BOM,
+sentence (checked by a substring) and leave every table's checksum as it was. For those
+with some valid rows, strictness is checked first: any refused row refuses the whole file
+(database unchanged) unless the import allows that many (--max-rejected); allowed, the valid
+rows are stored and every other row is refused with the expected reason and line. The
+corpus: empty, header-only, binary renamed .csv, xlsx renamed .csv, UTF-16 (with and without
+a byte-order mark), UTF-32, wrong delimiter, semicolon and tab delimiters, Latin-1 and BOM,
 missing required column, wrong kind, truncated file, unterminated quote, ragged rows,
-blank lines, mixed date formats, text in numeric columns, Likert 0 and 6 on a 1-5 wave, NaN/inf/negative/zero
-weights, future/1900/impossible dates, duplicate ids, "009" vs 9.0 duplicates, unknown
-areas, points outside every area, self-intersecting/point/broken GeoJSON, zip without a
-shapefile, a 50 MB file, formula-injection cells, unmapped offences, bad mappings and
-presets, unsupported extensions, broken and partly bad Excel, and nonprofit sheets with
-impossible counts, unknown programs, negative money and directors without nonprofits.
+blank lines, mixed date formats, day/month dates that could be read two ways (refused, and
+read with --date-format), a bare year, a month name and a quarter where a date belongs,
+text in numeric columns, Likert 0 and 6 on a 1-5 wave, NaN/inf/negative/zero weights,
+future/1900/impossible dates, duplicate ids, "009" vs 9.0 duplicates, unknown areas, points
+outside every area, self-intersecting/point/broken GeoJSON, zip without a shapefile, zip
+without .shx or .dbf, a NUL byte past the first 64 KiB, a 10,000-column header, duplicated
+headers (the used one empty, and both filled), Excel formulas without saved values (in a
+mapped column and in one not imported), a 50 MB file, formula-injection cells, unmapped
+offences, refusals over a percentage allowance, bad mappings and presets, unsupported
+extensions, broken and partly bad Excel, caps on rows, bytes, header length, sheet XML,
+cells and features, nonprofit sheets with impossible counts, unknown programs, negative
+money and directors without nonprofits, unknown nonprofits in partnership files, columns
+another kind uses, bad websites and emails, and lookalike (confusable) names and emails.
+test_import_hostile.py adds the cases that need a subprocess or the system: xlsx bombs,
+a 5 MB value, a full disk, a killed writer's scratch file.
 """
 
 from __future__ import annotations
@@ -792,7 +803,7 @@ CASES = [
         "incidents",
         "cells.xlsx",
         _xlsx_bytes(pd.DataFrame({"source_id": [f"S{i}" for i in range(20)], "offense": "THEFT"})),
-        "holds more than 10 cells",
+        "reads at most 10 cells",
         options={"limits": Limits(xlsx_cells=10)},
     ),
     Case(
@@ -925,7 +936,7 @@ def test_reimport_is_idempotent(base_db, tmp_path):
 
 
 def test_corpus_size():
-    assert len(CASES) + 1 >= 40
+    assert len(CASES) + 2 >= 90
 
 
 def test_latin1_after_a_long_utf8_looking_start(base_db, tmp_path):

@@ -419,31 +419,94 @@ def _check_workbook_parts(archive: zipfile.ZipFile, name: str, limits: Limits) -
 
 
 def _scan_sheet(archive: zipfile.ZipFile, member: str, limits: Limits) -> tuple[int, int, bool]:
-    """(rows, cells, has formulas) of a sheet's XML, counted in one streaming pass."""
+    """(rows, cells, has formulas) of a sheet's XML, counted in one streaming pass.
+
+    Stops counting once the cells pass the cap. Plain tags are counted with bytes.count (GB/s);
+    a sheet written with namespace prefixes (<x:c>) falls back to a regular expression.
+    """
     rows = cells = 0
     formulas = False
     carry = b""
+    prefixed = None
     with archive.open(member) as handle:
         while chunk := handle.read(_DECODE_CHUNK):
             data = carry + chunk
             cut = max(0, len(data) - 16)  # a tag split across chunks is counted in the next one
             body, carry = data[:cut], data[cut:]
-            rows += len(_ROW_TAG.findall(body))
-            cells += len(_CELL_TAG.findall(body))
-            formulas = formulas or _FORMULA_TAG.search(body) is not None
+            if prefixed is None:
+                prefixed = re.search(rb"<\w+:(?:c|row)[\s>/]", data) is not None
+            rows, cells, formulas = _count_tags(body, prefixed, rows, cells, formulas)
             if cells > limits.xlsx_cells:
                 return rows, cells, formulas
-    rows += len(_ROW_TAG.findall(carry))
-    cells += len(_CELL_TAG.findall(carry))
-    return rows, cells, formulas or _FORMULA_TAG.search(carry) is not None
+    return _count_tags(carry, bool(prefixed), rows, cells, formulas)
+
+
+def _count_tags(body: bytes, prefixed: bool, rows: int, cells: int, formulas: bool) -> tuple[int, int, bool]:
+    if prefixed:
+        rows += len(_ROW_TAG.findall(body))
+        cells += len(_CELL_TAG.findall(body))
+        return rows, cells, formulas or _FORMULA_TAG.search(body) is not None
+    rows += body.count(b"<row ") + body.count(b"<row>")
+    cells += body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
+    return rows, cells, formulas or b"<f>" in body or b"<f " in body
 
 
 def _too_many_cells(name: str, cells: int, limits: Limits) -> ImportFailed:
+    counted = f" (it holds {cells:,})" if cells > limits.xlsx_cells else ""
     return ImportFailed(
-        f"{name}'s first sheet holds more than {limits.xlsx_cells:,} cells"
-        f"{f' ({cells:,})' if cells > limits.xlsx_cells else ''}, the most Bridgeboard reads from a workbook;"
-        " save the sheet as CSV, which has no such limit, and import that"
+        f"{name} is too large to read as a workbook: Bridgeboard reads at most {limits.xlsx_cells:,} cells from"
+        f" one{counted}; save the sheet as CSV, which has no such limit, and import that"
     )
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> list[str]:
+    """The workbook's sheets' XML parts, in the workbook's order (the first is the one imported)."""
+    import xml.etree.ElementTree as ET
+
+    relationships = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    members = []
+    for sheet in workbook.iter():
+        if sheet.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        target = targets.get(sheet.get(relationships), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if member in archive.namelist():
+            members.append(member)
+    return members
+
+
+def _has_dimension(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether a <dimension> comes before <sheetData>: without it openpyxl reads the whole sheet to size it."""
+    with archive.open(member) as handle:
+        head = handle.read(_SAMPLE_BYTES)
+    dimension = re.search(rb"<(?:\w+:)?dimension[\s>/]", head)
+    data = re.search(rb"<(?:\w+:)?sheetData[\s>/]", head)
+    return dimension is not None and (data is None or dimension.start() < data.start())
+
+
+def _check_workbook_cost(archive: zipfile.ZipFile, name: str, limits: Limits) -> bool:
+    """Refuse a workbook whose parsing would cost more than limits.xlsx_cells cells; whether it has formulas.
+
+    openpyxl parses the first sheet once to read it (twice when formulas need their text too),
+    and once more at load time each sheet that lacks a <dimension>, so those count as well.
+    """
+    members = _sheet_members(archive)
+    if not members:
+        raise ImportFailed(f"{name} has no sheets")
+    _, first_cells, has_formulas = _scan_sheet(archive, members[0], limits)
+    cost = first_cells * (1 if _has_dimension(archive, members[0]) else 2)
+    for member in members[1:]:
+        if cost > limits.xlsx_cells:
+            break
+        if not _has_dimension(archive, member):
+            cost += _scan_sheet(archive, member, limits)[1]
+    cost *= 2 if has_formulas else 1
+    if cost > limits.xlsx_cells:
+        raise _too_many_cells(name, first_cells, limits)
+    return has_formulas
 
 
 def _read_excel(path: Path, name: str, limits: Limits) -> RawTable:
@@ -454,6 +517,7 @@ def _read_excel(path: Path, name: str, limits: Limits) -> RawTable:
     try:
         with zipfile.ZipFile(path) as archive:
             _check_workbook_parts(archive, name, limits)
+            has_formulas = _check_workbook_cost(archive, name, limits)
         values_book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except ImportFailed:
         raise
@@ -464,13 +528,6 @@ def _read_excel(path: Path, name: str, limits: Limits) -> RawTable:
         if not values_book.worksheets:
             raise ImportFailed(f"{name} has no sheets")
         sheet = values_book.worksheets[0]
-        member = getattr(sheet, "_worksheet_path", None)  # openpyxl's name for the sheet's XML part
-        has_formulas = True
-        if member:
-            with zipfile.ZipFile(path) as archive:
-                _, cells, has_formulas = _scan_sheet(archive, member, limits)
-            if cells > limits.xlsx_cells:
-                raise _too_many_cells(name, cells, limits)
         sheet.reset_dimensions()  # a <dimension> that claims XFD1048576 must not pad every row
         formula_rows = None
         if has_formulas:
