@@ -840,6 +840,17 @@ def _write_cast(con: duckdb.DuckDBPyConnection, polygons: list[Polygon]) -> None
         }
     )
     _insert(con, "nonprofits", nonprofits)
+    # whom the agency calls at each partner (agency-only: publish never reads this table);
+    # 555-01xx numbers are reserved for fiction
+    contacts = pd.DataFrame(
+        {
+            "nonprofit_id": np.arange(1, len(NONPROFITS) + 1),
+            "contact_name": "Partnerships coordinator",
+            "email": [f"partners@{org.slug}.example" for org in NONPROFITS],
+            "phone": [f"+1 555 01{index:02d}" for index in range(len(NONPROFITS))],
+        }
+    )
+    _insert(con, "nonprofit_contacts", contacts)
 
     nonprofit_ids = {org.name: index + 1 for index, org in enumerate(NONPROFITS)}
     partnerships = pd.DataFrame(

@@ -46,7 +46,7 @@ def saved_upload(upload) -> Path:
 def show_summary(summary: importers.ImportSummary) -> None:
     read, imported, present, rejected = st.columns(4)
     read.metric("Rows read", f"{summary.rows_read:,}")
-    imported.metric("Would import" if summary.dry_run else "Imported", f"{summary.rows_accepted:,}")
+    imported.metric("Would import" if summary.dry_run or summary.failed else "Imported", f"{summary.rows_accepted:,}")
     present.metric("Already present", f"{summary.rows_unchanged:,}")
     rejected.metric("Rejected", f"{summary.rows_rejected:,}")
     if summary.reasons:
@@ -184,7 +184,13 @@ if pending is not None and pending[0] != signature:  # another file or mapping: 
     del st.session_state["import_partial"]
     pending = None
 offered = pending is not None and not (dry_run or start)
-confirmed = offered and st.button(pending[2][:1].upper() + pending[2][1:], key="import_confirm_partial")
+confirm_slot = st.empty()
+# the key carries the count, so a refusal of another count after a click can offer its own button
+confirmed = offered and confirm_slot.button(
+    pending[2][:1].upper() + pending[2][1:], key=f"import_confirm_partial_{pending[1]}"
+)
+if confirmed:
+    confirm_slot.empty()  # clicked: the outcome below replaces the offer
 if dry_run or start or confirmed:
     options.dry_run = dry_run
     if confirmed:
@@ -193,9 +199,9 @@ if dry_run or start or confirmed:
     bar = st.progress(0.0, text="Starting")
     summary = run(options, bar)
     if summary is None:
-        if "import_partial" in st.session_state and not offered:
-            label = st.session_state["import_partial"][2]
-            st.button(label[:1].upper() + label[1:], key="import_confirm_partial")
+        offer = st.session_state.get("import_partial")
+        if offer is not None and not (offered and offer[1] == pending[1]):
+            st.button(offer[2][:1].upper() + offer[2][1:], key=f"import_confirm_partial_{offer[1]}")
         st.stop()
     bar.empty()
     if summary.dry_run:

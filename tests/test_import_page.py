@@ -149,12 +149,12 @@ def test_a_partial_import_needs_a_confirmation_worded_with_the_numbers(database,
     assert not app.exception and not app.error, [e.value for e in app.error]
     warnings = [unescaped(w.value) for w in app.warning if w.value.startswith("Nothing")]
     assert warnings[0].startswith("Nothing was imported: 1 of the 3 rows would be left out.")
-    assert app.button(key="import_confirm_partial").label == "Import 2 rows and leave 1 out"
+    assert app.button(key="import_confirm_partial_1").label == "Import 2 rows and leave 1 out"
     assert app.dataframe[-1].value["reason"].tolist() == ["area is not among the imported areas"]
     assert app.dataframe[-1].value["fix"].tolist() == ["import the areas first, or correct the code or name"]
     app.button(key="import_run").click().run()  # the plain Import button refuses too
     assert checksums(database) == before
-    app.button(key="import_confirm_partial").click().run()
+    app.button(key="import_confirm_partial_1").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert "1 rows were left out, as confirmed" in unescaped(app.success[0].value)
     assert checksums(database) != before
