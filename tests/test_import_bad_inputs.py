@@ -1,4 +1,4 @@
-"""A corpus of 90 bad (and borderline) input files generated here: 88 in CASES, a 50 MB file, a late Latin-1 one.
+"""A corpus of 91 bad (and borderline) input files generated here: 89 in CASES, a 50 MB file, a late Latin-1 one.
 
 Each case is one file: for those with no usable row the import must fail with one clear
 sentence (checked by a substring) and leave every table's checksum as it was. For those
@@ -807,6 +807,15 @@ CASES = [
         options={"limits": Limits(xlsx_cells=10)},
     ),
     Case(
+        "a zipped shapefile over the byte cap",
+        "areas",
+        "bigshape.zip",
+        None,
+        "bytes and Bridgeboard reads at most 100 bytes; split it into smaller files",
+        options={"limits": Limits(geo_bytes=100)},
+        build=lambda path: _shapefile_zip(path, ".none"),
+    ),
+    Case(
         "a GeoJSON over the feature cap",
         "areas",
         "many.geojson",
@@ -936,7 +945,7 @@ def test_reimport_is_idempotent(base_db, tmp_path):
 
 
 def test_corpus_size():
-    assert len(CASES) + 2 >= 90
+    assert len(CASES) + 2 >= 91
 
 
 def test_latin1_after_a_long_utf8_looking_start(base_db, tmp_path):

@@ -112,10 +112,15 @@ def read_file(path: str | Path, file_name: str | None = None, limits: Limits = L
     )
 
 
+def _size(count: int) -> str:
+    if count >= MIB:
+        return f"{count / MIB:,.0f} MB"
+    return f"{count / 1024:,.0f} KB" if count >= 1024 else f"{count:,} bytes"
+
+
 def _too_big(name: str, size: int, cap: int, what: str, instead: str) -> ImportFailed:
     return ImportFailed(
-        f"{name} is too large to import: {what} is {size / MIB:,.0f} MB and Bridgeboard reads at most "
-        f"{cap / MIB:,.0f} MB; {instead}"
+        f"{name} is too large to import: {what} is {_size(size)} and Bridgeboard reads at most {_size(cap)}; {instead}"
     )
 
 
