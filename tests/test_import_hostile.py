@@ -341,3 +341,17 @@ def test_a_nul_byte_never_reaches_a_stored_id(tmp_path):
         ]
     finally:
         con.close()
+
+
+def test_the_cell_count_before_parsing_is_exact(tmp_path):
+    """The streaming count a workbook is refused by: every cell once, however the chunks fall."""
+    import pandas as pd
+
+    from data.importers.reading import Limits, _scan_sheet
+
+    frame = pd.DataFrame({f"c{i}": [f"value {row} {i}" for row in range(30_000)] for i in range(7)})
+    book = tmp_path / "count.xlsx"
+    frame.to_excel(book, index=False)
+    with zipfile.ZipFile(book) as archive:
+        rows, cells, formulas = _scan_sheet(archive, "xl/worksheets/sheet1.xml", Limits(xlsx_cells=10**9))
+    assert (rows, cells, formulas) == (30_001, 30_001 * 7, False)

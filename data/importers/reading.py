@@ -436,7 +436,9 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str, limits: Limits) -> tuple[
     with archive.open(member) as handle:
         while chunk := handle.read(_DECODE_CHUNK):
             data = carry + chunk
-            cut = max(0, len(data) - 16)  # a tag split across chunks is counted in the next one
+            # a tag split across chunks starts at the last "<" near the end: it is counted with the next chunk
+            cut = data.rfind(b"<", max(0, len(data) - 16))
+            cut = len(data) if cut < 0 else cut
             body, carry = data[:cut], data[cut:]
             if prefixed is None:
                 prefixed = re.search(rb"<\w+:(?:c|row)[\s>/]", data) is not None
@@ -456,8 +458,13 @@ def _count_tags(body: bytes, prefixed: bool, rows: int, cells: int, formulas: bo
     return rows, cells, formulas or b"<f>" in body or b"<f " in body
 
 
-def _too_many_cells(name: str, cells: int, limits: Limits) -> ImportFailed:
-    counted = f" (it holds {cells:,})" if cells > limits.xlsx_cells else ""
+def _too_many_cells(name: str, cells: int, limits: Limits, cost: int | None = None) -> ImportFailed:
+    if cells > limits.xlsx_cells:
+        counted = f" (it holds {cells:,})"
+    elif cost is not None and cost > limits.xlsx_cells:  # sheets without a <dimension>, or formulas, are read twice
+        counted = f" (it holds {cells:,}, but reading it means parsing {cost:,})"
+    else:
+        counted = ""
     return ImportFailed(
         f"{name} is too large to read as a workbook: Bridgeboard reads at most {limits.xlsx_cells:,} cells from"
         f" one{counted}; save the sheet as CSV, which has no such limit, and import that"
@@ -510,7 +517,7 @@ def _check_workbook_cost(archive: zipfile.ZipFile, name: str, limits: Limits) ->
             cost += _scan_sheet(archive, member, limits)[1]
     cost *= 2 if has_formulas else 1
     if cost > limits.xlsx_cells:
-        raise _too_many_cells(name, first_cells, limits)
+        raise _too_many_cells(name, first_cells, limits, cost)
     return has_formulas
 
 
