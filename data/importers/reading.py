@@ -459,8 +459,8 @@ def _count_tags(body: bytes, prefixed: bool, rows: int, cells: int, formulas: bo
 
 
 def _too_many_cells(name: str, cells: int, limits: Limits, cost: int | None = None) -> ImportFailed:
-    if cells > limits.xlsx_cells:
-        counted = f" (it holds {cells:,})"
+    if cells > limits.xlsx_cells:  # counting stops soon after the cap: a lower bound
+        counted = f" (it holds at least {cells:,})"
     elif cost is not None and cost > limits.xlsx_cells:  # sheets without a <dimension>, or formulas, are read twice
         counted = f" (it holds {cells:,}, but reading it means parsing {cost:,})"
     else:
