@@ -180,7 +180,7 @@ def protect(
             raise DisclosureError(f"the disclosure audit did not settle after {MAX_ROUNDS} rounds")
         added = set()
         for cell in failing:
-            choice = _complement(cell, equations, by_cell, status, candidates, cost, order)
+            choice = _complement(cell, equations, by_cell, status, candidates, cost, order, values, width(cell))
             if choice is None:
                 raise DisclosureError(f"no shown cell can be hidden to protect {cell!r}")
             added.add(choice)
@@ -244,8 +244,12 @@ def _rolled_up(equations: Sequence[Equation], status: Mapping[Cell, str | None])
     return found
 
 
-def _complement(cell, equations, by_cell, status, candidates, cost, order) -> Cell | None:
-    """The cheapest shown candidate in an equation with `cell`, else in one with a hidden neighbour of it."""
+def _complement(cell, equations, by_cell, status, candidates, cost, order, values, need) -> Cell | None:
+    """The cheapest shown candidate in an equation with `cell`, else in one with a hidden neighbour of it.
+
+    Candidates with room enough to move by `need` (a count of 18 hidden as "10 or more" can fall by 8)
+    come before those without.
+    """
     seen = {cell}
     frontier = [cell]
     while frontier:
@@ -261,6 +265,9 @@ def _complement(cell, equations, by_cell, status, candidates, cost, order) -> Ce
                         seen.add(other)
                         following.append(other)
         if options:
-            return min(options, key=lambda option: (*cost(option), order[option]))
+            return min(
+                options,
+                key=lambda option: (values[option] - candidates[option][0] < need, *cost(option), order[option]),
+            )
         frontier = following
     return None

@@ -546,7 +546,8 @@ def _trust(con, areas, statuses, audits) -> dict[str, pd.DataFrame]:
         if audience == "resident":
             for side in URBANICITIES:
                 parts = [("area", area, quarter, audience) for area, u in area_side.items() if u == side]
-                constraints.append((("urbanicity", side, quarter, audience), parts))
+                if parts:  # a side with no areas has no respondents: nothing to protect there
+                    constraints.append((("urbanicity", side, quarter, audience), parts))
     complements = {cell: known[cell] for cell, row in groups.items() if row is not None and row["reportable"]}
     # half the values 0-49 of a hidden small group must stay possible; a larger one must not be worked out
     widths = {cell: (SURVEY_MIN_N // 2 - 1 if known[cell][1] < SURVEY_MIN_N else 1) for cell in primary}
