@@ -164,9 +164,7 @@ def test_a_fractional_optimum_is_solved_again_as_an_integer_program():
     bounds = {cell: (0, 1) for cell in ("x", "y", "z", "w")}
     found = audit.audit(values, ["x", "y", "z", "w"], bounds, equations)
     status = {"x": ROLLED_UP, "y": ROLLED_UP, "z": ROLLED_UP, "w": ROLLED_UP}
-    expected = intervals(
-        {c: values[c] for c in ("s", "t", "u")}, {c: Hidden(0, 1, -1) for c in status}, equations
-    )
+    expected = intervals({c: values[c] for c in ("s", "t", "u")}, {c: Hidden(0, 1, -1) for c in status}, equations)
     assert found.intervals == expected
 
 
