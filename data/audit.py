@@ -17,6 +17,9 @@ How, so that it runs in seconds on a county's tables:
   Otherwise that one bound is solved again as an integer program (branch and bound).
 * Every whole solution met on the way is a witness: it shows values each hidden cell can
   take. A cell whose witnesses already span what `needed` asks for is not solved at all.
+* Sweeps before single solves: one LP pushes every cell that still needs a wider range
+  down at once, the next pushes them up (`_sweep`); a few of these witness most cells'
+  ranges, and only the cells left are solved one bound at a time.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import numpy as np
 Cell = Hashable
 Equation = tuple[Cell, Sequence[Cell]]
 TOLERANCE = 1e-6
+SWEEPS = 8  # rounds of pushing all open cells down and up together
+SWEEP_CAP = 1000  # how far above its true value an unbounded cell may go in a sweep
 METHOD = (
     "integer bounds: the linear programming relaxation, each bound kept only where its optimum is a"
     " whole-number solution, else solved again as an integer program"
@@ -94,7 +99,8 @@ def audit(
     `values` holds every cell's true value (shown cells are constants; hidden ones only
     start the solver off). `needed(cell)` may return a width: the audit then only has to show
     the range is at least that wide, and reports the range its whole solutions witnessed in
-    place of the exact one when they do (a cell that fails is always solved exactly). `only` limits the
+    place of the exact one when they do (a cell that fails is always solved exactly; a width
+    of 0 asks nothing of a cell, None asks for its exact range). `only` limits the
     audit to the blocks holding a cell it accepts (the rest are left out of the result).
     """
     hidden_set = set(hidden)
@@ -131,10 +137,12 @@ def _solve_block(cells, chosen, values, hidden_set, bounds, needed, result: Audi
     model = _model(lower, upper, starts, indices, coefficients, targets)
     truth = np.array([values[cell] for cell in cells], dtype=float)
     seen_low, seen_high = truth.copy(), truth.copy()  # the truth is a whole solution too
+    wants = [needed(cell) if needed else None for cell in cells]
+    if needed is not None:
+        _sweep(model, lower, upper, truth, wants, seen_low, seen_high, result)
     integer_model = None
-    for cell in cells:
+    for cell, want in zip(cells, wants, strict=True):
         position = column[cell]
-        want = needed(cell) if needed else None
         ends = [seen_low[position], seen_high[position]]
         for end, sign in ((0, 1.0), (1, -1.0)):  # minimise, then maximise
             if want is not None and seen_high[position] - seen_low[position] >= want:
@@ -155,6 +163,52 @@ def _solve_block(cells, chosen, values, hidden_set, bounds, needed, result: Audi
         if want is not None and seen_high[position] - seen_low[position] >= want:
             ends = [seen_low[position], seen_high[position]]
         result.intervals[cell] = (float(ends[0]), float(ends[1]))
+
+
+def _sweep(model, lower, upper, truth, wants, seen_low, seen_high, result: Audit) -> None:
+    """Witnesses for many cells at once: push every open cell down together, then up together.
+
+    A cell is open while its witnessed range is narrower than it needs. One LP moves all open
+    cells towards an end at once; a whole optimum is a solution of the equations, so it is a
+    witness for every cell it moves. Repeated on the cells still open while it makes progress;
+    what stays open is solved cell by cell after. Unbounded columns are capped for the sweep
+    (a point of the capped problem is a point of the real one), so every sweep has an optimum.
+    """
+    count = len(lower)
+    need = np.array([0.0 if want is None else want for want in wants])
+    if not np.any(need > 0):
+        return
+    positions = np.arange(count, dtype=np.int32)
+    capped = np.where(np.isinf(upper), np.maximum(truth, np.where(np.isinf(lower), 0, lower)) + SWEEP_CAP, upper)
+    floor = np.where(np.isinf(lower), np.minimum(truth, 0) - SWEEP_CAP, lower)
+    model.changeColsBounds(count, positions, floor, capped)
+    try:
+        for _ in range(SWEEPS):
+            progress = False
+            for sign, reached in ((1.0, lambda: seen_low <= floor), (-1.0, lambda: seen_high >= capped)):
+                open_cells = (seen_high - seen_low < need) & ~reached()
+                if not open_cells.any():
+                    continue
+                model.changeColsCost(count, positions, np.where(open_cells, sign, 0.0))
+                model.run()
+                result.lp_solves += 1
+                if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    continue
+                solution = np.array(model.getSolution().col_value)
+                if not _whole(solution):
+                    continue
+                solution = np.round(solution)
+                width = seen_high - seen_low
+                np.minimum(seen_low, solution, out=seen_low)
+                np.maximum(seen_high, solution, out=seen_high)
+                progress |= bool(np.any(seen_high - seen_low > width))
+            if not progress:
+                break
+    finally:
+        model.changeColsBounds(
+            count, positions, np.where(np.isinf(lower), -highspy.kHighsInf, lower),
+            np.where(np.isinf(upper), highspy.kHighsInf, upper),
+        )  # fmt: skip
 
 
 def _model(lower, upper, starts, indices, coefficients, targets, *, integer: bool = False) -> SolverModel:
@@ -207,3 +261,21 @@ def _optimise(model: SolverModel, position: int, sign: float, count: int) -> tup
 
 def _whole(solution: np.ndarray) -> bool:
     return bool(np.all(np.abs(solution - np.round(solution)) <= TOLERANCE))
+
+
+def determined(rows: Sequence[Mapping[int, float]], count: int) -> np.ndarray:
+    """Which of `count` unknowns a system of linear equations fixes (whatever their right-hand sides).
+
+    `rows` are the equations' coefficients by unknown. An unknown is fixed exactly when no
+    direction in the system's null space moves it: its unit vector lies in the row space.
+    """
+    if not rows:
+        return np.zeros(count, dtype=bool)
+    matrix = np.zeros((len(rows), count))
+    for number, row in enumerate(rows):
+        for position, coefficient in row.items():
+            matrix[number, position] += coefficient
+    _, singular, right = np.linalg.svd(matrix)
+    rank = int(np.sum(singular > TOLERANCE * max(1.0, float(singular[0]) if len(singular) else 1.0)))
+    null = right[rank:]  # rows spanning the null space
+    return np.all(np.abs(null) <= 1e-9, axis=0) if len(null) else np.ones(count, dtype=bool)

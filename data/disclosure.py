@@ -27,6 +27,9 @@ The rules, in order:
    share an equation with a failing cell, and the audit runs again.
 5. A complementary cell the attacker can work out exactly anyway is shown after all:
    publishing it tells nobody anything new.
+6. Where no count of 10 or more is left to hide (a tiny table), a published cell next to a
+   failing one is withdrawn instead (status 'rolled_up': not published, so any count of 0
+   or more to a reader), shown cells before "<10" ones, cheapest first.
 
 Not protected against: inference from how the cells were chosen (complements are mostly
 the smallest counts that suffice), and knowledge from outside the published file.
@@ -63,8 +66,9 @@ RULE = (
     f" {MIN_SHOWN - 1} for any hidden small count."
 )
 ZEROS = (
-    'Zeros are never hidden: a zero hidden as a complement would read "0 or 10 or more", which an integer'
-    " program can use, and it would misstate what is known."
+    'Zeros are never hidden as complements: a zero hidden as a complement would read "0 or 10 or more", which an'
+    " integer program can use, and it would misstate what is known. Where a table has no count of 10 or more left"
+    f' to hide, a cell is withdrawn instead (shown "{SHOWN[ROLLED_UP]}": to a reader any count of 0 or more).'
 )
 LIMITS = (
     "Not protected against inference from how cells were chosen (complements are the smallest that suffice)"
@@ -167,7 +171,7 @@ def protect(
             hidden,
             hidden_bounds,
             equations,
-            needed=lambda cell: width(cell) if cell in guarded else None,
+            needed=lambda cell: width(cell) if cell in guarded else 0,  # other cells' ranges are not used here
             only=None if touched is None else touched.__contains__,
         )
         lp_solves += result.lp_solves
@@ -178,16 +182,24 @@ def protect(
             break
         if rounds > MAX_ROUNDS:
             raise DisclosureError(f"the disclosure audit did not settle after {MAX_ROUNDS} rounds")
-        added = set()
+        added, withdrawn = set(), set()
         for cell in failing:
             choice = _complement(cell, equations, by_cell, status, candidates, cost, order, values, width(cell))
+            if choice is not None:
+                added.add(choice)
+                continue
+            # no count of 10 or more to hide: withdraw a published neighbour instead (rule 6)
+            choice = _withdrawal(cell, equations, by_cell, status, unpublished_cells, cost, order)
             if choice is None:
-                raise DisclosureError(f"no shown cell can be hidden to protect {cell!r}")
-            added.add(choice)
-        for cell in added:
+                raise DisclosureError(f"no published cell can be withdrawn to protect {cell!r}")
+            withdrawn.add(choice)
+        for cell in added - withdrawn:
             status[cell] = COMPLEMENTARY
             hidden_bounds[cell] = candidates[cell]
-        touched = set(failing) | added
+        for cell in withdrawn:
+            status[cell] = ROLLED_UP
+            hidden_bounds[cell] = KNOWN[ROLLED_UP]
+        touched = set(failing) | added | withdrawn
 
     # a complement the attacker pins exactly protects nothing: show it
     hidden = [cell for cell in values if status[cell] is not None]
@@ -197,7 +209,7 @@ def protect(
         hidden,
         hidden_bounds,
         equations,
-        needed=lambda cell: width(cell) if cell in guarded else (1 if cell in complements else None),
+        needed=lambda cell: width(cell) if cell in guarded else (1 if cell in complements else 0),
     )
     for cell in sorted(complements, key=order.__getitem__):
         low, high = final.intervals[cell]
@@ -242,6 +254,30 @@ def _rolled_up(equations: Sequence[Equation], status: Mapping[Cell, str | None])
                 found.add(part)
                 stack.append(part)
     return found
+
+
+def _withdrawal(cell, equations, by_cell, status, unpublished, cost, order) -> Cell | None:
+    """The cell to withdraw for `cell`: the nearest shown one linked through hidden cells, else the nearest "<10"."""
+    for wanted in (None, PRIMARY):
+        seen = {cell}
+        frontier = [cell]
+        while frontier:
+            options = []
+            following = []
+            for member in frontier:
+                for index in by_cell.get(member, ()):
+                    total, parts = equations[index]
+                    for other in (total, *parts):
+                        if other in unpublished or status[other] != wanted:
+                            if other not in seen and (other in unpublished or status[other] is not None):
+                                seen.add(other)
+                                following.append(other)
+                        elif other != cell:
+                            options.append(other)
+            if options:
+                return min(options, key=lambda option: (*cost(option), order[option]))
+            frontier = following
+    return cell if status[cell] == PRIMARY else None  # nothing else is left: withdraw the "<10" cell itself
 
 
 def _complement(cell, equations, by_cell, status, candidates, cost, order, values, need) -> Cell | None:

@@ -76,6 +76,21 @@ def test_zeros_are_never_hidden():
     assert_protected(values, [("total", ["a", "zero", "b"])], status)
 
 
+def test_with_no_count_of_ten_or_more_a_shown_cell_is_withdrawn():
+    # two areas a, b over two months; month totals u0 = a0 + b0 = 1 and u3 = a3 + b3 = 1 are "<10", so
+    # their parts are rolled up; area years ya = a0 + a3 = 2 ("<10") and yb = b0 + b3 = 0 (shown).
+    # yb = 0 pins b0 = b3 = 0, so a0 = u0 and a3 = u3, each 1-9, with a0 + a3 <= 9: a0 is 1..8.
+    # No count is 10 or more to hide; withdrawing yb (the only shown cell) frees b0 and b3.
+    values = {"u0": 1, "u3": 1, "ya": 2, "yb": 0, "a0": 1, "b0": 0, "a3": 1, "b3": 0}
+    equations = [("u0", ["a0", "b0"]), ("u3", ["a3", "b3"]), ("ya", ["a0", "a3"]), ("yb", ["b0", "b3"])]
+    result = protect(values, equations)
+    assert result.status["yb"] == ROLLED_UP
+    assert [cell for cell, label in result.status.items() if label is None] == []
+    assert result.narrowed == 0
+    found = assert_protected(values, equations, result.status)
+    assert found["a0"] == (0, 9)  # a0 = u0 - b0 and b0 is free: 0 (b0 = u0) to 9
+
+
 def test_the_parts_of_a_total_below_ten_are_rolled_up():
     # city 7 = urban 7 + rural 0; urban 7 = alder 3 + birch 4. Shown as "<10" each, alder and birch would be
     # 1..6 (alder = urban - birch, birch >= 1, urban <= 9). The city total says it all: the parts go.
