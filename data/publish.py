@@ -18,7 +18,9 @@ Disclosure control (the manifest table states the rules and thresholds used):
 * Survey estimates only where unweighted n >= 50 and Kish n_eff >= 30 (the schema's
   is_reportable), always with a 95% CI, flagged where the relative SE is 30% or more.
   A hidden group's n is itself hidden and, like the counts, protected against subtraction
-  from the urbanicity and city n.
+  from the urbanicity and city n. Nor may a hidden group's mean be worked out from the
+  published means and n's (sum of scores = mean x n under equal weights; `mean_protection`
+  withdraws more n's where it could be; MEAN_THREAT states the reader it assumes).
 
 The file holds no wall-clock time: publishing the same source twice gives the same tables.
 """
@@ -217,7 +219,8 @@ def build_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     statuses: list[dict] = []
     audits: list[tuple[str, disclosure.Protection]] = []
     tables |= _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses, audits)
-    tables |= _trust(con, areas, statuses, audits)
+    survey_notes: dict[str, int] = {}
+    tables |= _trust(con, areas, statuses, audits, survey_notes)
     tables |= _programs(con, statuses, audits)
     tables["partnerships"] = _partnerships(con)
     tables["funding_year_source"] = _funding(con)
@@ -268,6 +271,8 @@ def build_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         "violent_latest_12m_area_or_group_coverage_rural_pct": coverage["rural group"],
         "area_groups": "areas of the same urbanicity and rural-urban code (RUCA, RUCC), two or more to a group",
         "survey_min_n": str(SURVEY_MIN_N),
+        "survey_mean_threat_model": MEAN_THREAT,
+        "survey_n_withdrawn_for_means": str(survey_notes.get("n_withdrawn", 0)),
         "survey_min_n_eff": str(SURVEY_MIN_N_EFF),
         "rse_flag_pct": str(RSE_FLAG_PCT),
         "ci_level": str(CI_LEVEL),
@@ -496,7 +501,7 @@ def _count_columns(name: str, keys: list, values: dict, status: dict) -> pd.Data
 # --- trust ------------------------------------------------------------------------------
 
 
-def _trust(con, areas, statuses, audits) -> dict[str, pd.DataFrame]:
+def _trust(con, areas, statuses, audits, notes) -> dict[str, pd.DataFrame]:
     def scores(**params) -> pd.DataFrame:
         frame = queries.run(con, "trust/scores", **params)
         return frame[frame["group_key"] != "not stated"]
@@ -515,14 +520,17 @@ def _trust(con, areas, statuses, audits) -> dict[str, pd.DataFrame]:
         by_area[quarter] = frame[frame["audience"] == "resident"]
 
     # one row per published group, keyed like the cells of the n suppression
+    city_rows = _rows(city)
+    side_rows = {side: _rows(frame) for side, frame in by_side.items()}
+    area_rows = {quarter: _rows(frame) for quarter, frame in by_area.items()}
     groups: dict[tuple, pd.Series | None] = {}
     for audience, quarter in audience_quarters:
-        groups[("city", quarter, audience)] = _row(city, audience, quarter)
+        groups[("city", quarter, audience)] = city_rows.get((audience, quarter))
         for side in URBANICITIES:
-            groups[("urbanicity", side, quarter, audience)] = _row(by_side[side], audience, quarter)
+            groups[("urbanicity", side, quarter, audience)] = side_rows[side].get((audience, quarter))
     for quarter in resident_quarters:
         for area in areas["area_code"]:
-            groups[("area", area, quarter, "resident")] = _row(by_area[quarter], "resident", area)
+            groups[("area", area, quarter, "resident")] = area_rows[quarter].get(("resident", area))
 
     values = {cell: (0 if row is None else int(row["n"])) for cell, row in groups.items()}
     primary, known, unstated, constraints = set(), {}, set(), []
@@ -556,6 +564,11 @@ def _trust(con, areas, statuses, audits) -> dict[str, pd.DataFrame]:
         complement_bounds=complements, protection=widths, roll_up=False,
     )  # fmt: skip
     status = protection.status
+    # a reader's sums (mean x n) must not pin a hidden group's mean, nor its n: withdraw more n's where they would
+    withdrawn = mean_protection(groups, values, status, constraints, unstated)
+    for cell in withdrawn:
+        status[cell] = disclosure.COMPLEMENTARY
+    notes["n_withdrawn"] = len(withdrawn)
     statuses.append(status)
     audits.append(("survey n", protection))
 
@@ -581,9 +594,100 @@ def _trust(con, areas, statuses, audits) -> dict[str, pd.DataFrame]:
     }
 
 
-def _row(frame: pd.DataFrame, audience: str, group_key: str) -> pd.Series | None:
-    match = frame[(frame["audience"] == audience) & (frame["group_key"] == group_key)]
-    return None if match.empty else match.iloc[0]
+MEAN_THREAT = (
+    "A reader who knows every published mean and n and takes every respondent's weight to be equal (the worst"
+    " case: with unequal weights, which a reader does not see, the subtraction is only approximate) can write"
+    " each group's sum of scores as its mean times its n; a whole's sum is its parts' sums. Publishing is"
+    " checked so that no hidden group's sum of scores, nor its n, is fixed by those equations (exactly, means"
+    " taken as unrounded): where one would be, the n of a published group is withdrawn (shown"
+    f' "{disclosure.SHOWN[disclosure.COMPLEMENTARY]}"). Standard errors and effective sample sizes are not'
+    " used by this attacker."
+)
+MEASURES = (("trust_0_100", "reportable"), ("safety_0_100", "safety_reportable"))
+
+
+def mean_protection(groups: dict, values: dict, status: dict, constraints: list, unstated: set) -> set:
+    """The published n's to withdraw so that no hidden survey mean or small n is fixed by means x n's.
+
+    Unknowns of each quarter and audience: every group's n, and for each measure its sum of scores
+    (weights taken as equal). Equations: whole = parts for both; a published n is known; a published
+    mean ties sum = mean x n. A hidden group (its mean not published, respondents without an area
+    included) with respondents must keep its sum and its n free. Greedy: withdraw the published n that
+    frees the most such groups (ties: the smallest n), until none is fixed. Deterministic.
+    """
+    order = list(values)
+    blocks: dict[tuple, list] = {}
+    for cell in order:
+        blocks.setdefault(cell[-2:], []).append(cell)
+    withdrawn: set = set()
+    for key, cells in blocks.items():
+        chosen = [(total, parts) for total, parts in constraints if total[-2:] == key]
+        hidden = [
+            cell for cell in cells
+            if values[cell] > 0 and (cell in unstated or groups[cell] is None or not groups[cell]["reportable"])
+        ]  # fmt: skip
+        if hidden:
+            withdrawn |= _protect_means(key, cells, chosen, groups, values, status, unstated, hidden, order)
+    return withdrawn
+
+
+def _protect_means(key, cells, chosen, groups, values, status, unstated, hidden, order) -> set:
+    withdrawn: set = set()
+
+    def fixed(extra: set) -> list:
+        return _fixed_groups(cells, chosen, groups, values, status, unstated, withdrawn | extra, hidden)
+
+    while exposed := fixed(set()):
+        shown_n = [
+            cell for cell in cells
+            if cell not in withdrawn and cell not in unstated and status.get(cell) is None
+            and groups[cell] is not None and groups[cell]["reportable"]
+        ]  # fmt: skip
+        if not shown_n:
+            raise PublishError(
+                f"survey results for {key[1]}s in {key[0]} cannot be published without revealing a hidden mean"
+            )
+        best = min(shown_n, key=lambda cell: (len(fixed({cell})), values[cell], order.index(cell)))
+        if len(fixed({best})) >= len(exposed):  # no single n frees anything: withdraw the smallest, look again
+            best = min(shown_n, key=lambda cell: (values[cell], order.index(cell)))
+        withdrawn.add(best)
+    return withdrawn
+
+
+def _fixed_groups(cells, chosen, groups, values, status, unstated, withdrawn, hidden) -> list:
+    """The hidden groups whose n or whose sum of scores (of either measure) the published means and n's fix."""
+    column = {cell: position for position, cell in enumerate(cells)}
+    count = len(cells)
+    exposed = set()
+    for measure, reportable in MEASURES:
+        # unknowns: n of each group (0..count-1), its sum of scores (count..2count-1)
+        rows: list[dict[int, float]] = []
+        for total, parts in chosen:
+            for offset in (0, count):
+                row = {column[total] + offset: -1.0}
+                for part in parts:
+                    row[column[part] + offset] = row.get(column[part] + offset, 0.0) + 1.0
+                rows.append(row)
+        for cell in cells:
+            row = groups.get(cell)
+            n_shown = cell not in unstated and cell not in withdrawn and status.get(cell) is None and (
+                row is not None and bool(row["reportable"])
+            )  # fmt: skip
+            if n_shown:
+                rows.append({column[cell]: 1.0})
+            if cell not in unstated and row is not None and bool(row[reportable]):
+                rows.append({column[cell] + count: 1.0, column[cell]: -float(row[measure])})
+        fixed = audit.determined(rows, 2 * count)
+        exposed |= {cell for cell in hidden if fixed[column[cell]] or fixed[column[cell] + count]}
+    return sorted(exposed, key=cells.index)
+
+
+def _rows(frame: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """Each row of a trust/scores result by (audience, group_key); the first where a key repeats."""
+    found: dict[tuple[str, str], pd.Series] = {}
+    for _, row in frame.iterrows():
+        found.setdefault((row["audience"], row["group_key"]), row)
+    return found
 
 
 def _quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:

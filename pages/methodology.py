@@ -83,6 +83,7 @@ st.markdown(
     f"- **Limits.** {disclosure.LIMITS}\n"
     f"- **Surveys.** Published only with at least {publish.SURVEY_MIN_N} responses and an effective sample of "
     f"{publish.SURVEY_MIN_N_EFF} or more, always with a {publish.CI_LEVEL}% confidence interval, flagged when "
-    f"the relative standard error is {publish.RSE_FLAG_PCT}% or more.\n"
+    f"the relative standard error is {publish.RSE_FLAG_PCT}% or more. {publish.MEAN_THREAT} In this file: "
+    f"{promise.get('survey_n_withdrawn_for_means', '0')} n's withdrawn for that.\n"
     "- **Sensitive offences** (marked in the table above) are published for the whole jurisdiction only."
 )

@@ -13,7 +13,7 @@ published and 50 or more where it is.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from scipy.sparse import lil_array
 
 Cell = Hashable
 BIG = 10**7  # larger than any count in a test file; only for the 0-or-10+ switch
+TIME_LIMIT = 60  # seconds for one integer program: the harness is bounded, never open-ended
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,13 @@ def intervals(
     visible: Mapping[Cell, int],
     hidden: Mapping[Cell, Hidden],
     equations: Sequence[tuple[Cell, Sequence[Cell]]],
+    wanted: Callable[[Cell], bool] | None = None,
 ) -> dict[Cell, tuple[float, float]]:
-    """Each hidden cell's smallest and largest whole value over every solution of the equations."""
+    """Each hidden cell's smallest and largest whole value over every solution of the equations.
+
+    `wanted` limits the solves to the cells it accepts (the others keep what their label says).
+    Each integer program may take at most TIME_LIMIT seconds; one that runs out fails loudly.
+    """
     for total, parts in equations:
         for cell in (total, *parts):
             if cell not in visible and cell not in hidden:
@@ -70,11 +76,11 @@ def intervals(
     for group in components(list(hidden), equations):
         chosen = [equations[index] for index in group]
         cells = sorted({cell for total, parts in chosen for cell in (total, *parts) if cell in hidden}, key=repr)
-        found |= _solve(cells, chosen, visible, hidden)
+        found |= _solve(cells, chosen, visible, hidden, wanted)
     return found
 
 
-def _solve(cells, chosen, visible, hidden) -> dict[Cell, tuple[float, float]]:
+def _solve(cells, chosen, visible, hidden, wanted=None) -> dict[Cell, tuple[float, float]]:
     column = {cell: index for index, cell in enumerate(cells)}
     switches = [cell for cell in cells if hidden[cell].zero_or_ten]
     switch_column = {cell: len(cells) + index for index, cell in enumerate(switches)}
@@ -104,11 +110,18 @@ def _solve(cells, chosen, visible, hidden) -> dict[Cell, tuple[float, float]]:
     integrality = np.ones(width)
     result = {}
     for cell in cells:
+        if wanted is not None and not wanted(cell):
+            continue
         ends = []
         for sign in (1.0, -1.0):
             objective = np.zeros(width)
             objective[column[cell]] = sign
-            solved = milp(objective, constraints=constraint, bounds=bounds, integrality=integrality)
+            solved = milp(
+                objective, constraints=constraint, bounds=bounds, integrality=integrality,
+                options={"time_limit": TIME_LIMIT},
+            )  # fmt: skip
+            if solved.status == 1:
+                raise AssertionError(f"the attacker's integer program ran out of time ({TIME_LIMIT} s) on {cell!r}")
             if solved.status == 3 or (solved.status != 0 and sign < 0 and math.isinf(hidden[cell].high)):
                 ends.append(math.inf)  # unbounded above
                 continue
@@ -204,7 +217,7 @@ def crime_equations(public) -> list[tuple[Cell, list[Cell]]]:
     return equations
 
 
-def attack(cells, equations, *, complementary_zero_or_ten: bool = True):
+def attack(cells, equations, *, complementary_zero_or_ten: bool = True, wanted=None):
     """(intervals, hidden, primary cells) for published cells and their equations."""
     visible = {cell: value for cell, (value, label) in cells.items() if label is None}
     hidden = {}
@@ -216,4 +229,63 @@ def attack(cells, equations, *, complementary_zero_or_ten: bool = True):
         elif label == "complementary":
             hidden[cell] = Hidden(10, math.inf, -1, True) if complementary_zero_or_ten else Hidden(0, math.inf, -1)
     primary = {cell for cell, (_, label) in cells.items() if label == "primary"}
-    return intervals(visible, hidden, equations), hidden, primary
+    return intervals(visible, hidden, equations, wanted), hidden, primary
+
+
+# --- survey means ------------------------------------------------------------------------
+
+
+def survey_ranges(groups: Mapping[Cell, dict], equations: Sequence[tuple[Cell, Sequence[Cell]]]) -> dict:
+    """Each group's smallest and largest possible n and sum of scores, from published means and n's.
+
+    The reader's model (equal weights): a group's sum of scores is its mean times its n, and lies
+    in 0..100 n; a whole's n and sum are its parts'. `groups[cell]` holds what is published: `n`
+    (None when hidden), `mean` (None when hidden), `n_min` and `n_max` (what a hidden n's label says).
+    Linear programming (scipy.optimize.linprog), not the rank test of data/publish.py.
+    """
+    from scipy.optimize import linprog
+
+    cells = list(groups)
+    column = {cell: index for index, cell in enumerate(cells)}
+    count = len(cells)
+    rows, targets = [], []
+    for total, parts in equations:
+        for offset in (0, count):
+            row = np.zeros(2 * count)
+            row[column[total] + offset] = -1
+            for part in parts:
+                row[column[part] + offset] += 1
+            rows.append(row)
+            targets.append(0.0)
+    bounds = []
+    for cell in cells:
+        published = groups[cell]
+        n = published["n"]
+        bounds.append((n, n) if n is not None else (published.get("n_min", 0), published.get("n_max", math.inf)))
+        if published["mean"] is not None:
+            row = np.zeros(2 * count)
+            row[column[cell] + count], row[column[cell]] = 1, -published["mean"]
+            rows.append(row)
+            targets.append(0.0)
+    bounds += [(0, None)] * count
+    between = []  # sum <= 100 n
+    for cell in cells:
+        row = np.zeros(2 * count)
+        row[column[cell] + count], row[column[cell]] = 1, -100
+        between.append(row)
+    found = {}
+    for cell in cells:
+        ends = {}
+        for name, position in (("n", column[cell]), ("sum", column[cell] + count)):
+            values = []
+            for sign in (1, -1):
+                objective = np.zeros(2 * count)
+                objective[position] = sign
+                solved = linprog(
+                    objective, A_ub=np.array(between), b_ub=np.zeros(count), A_eq=np.array(rows),
+                    b_eq=np.array(targets), bounds=bounds, method="highs",
+                )  # fmt: skip
+                values.append(math.inf if solved.status == 3 else sign * solved.fun)
+            ends[name] = (values[0], values[1])
+        found[cell] = ends
+    return found

@@ -721,3 +721,38 @@ def test_publishing_leaves_an_open_connection_to_the_source_as_it_was(fixture_pa
         before = app.execute("select current_setting('threads')").fetchone()[0]
         publish.publish(fixture_path, tmp_path / "public.duckdb")
         assert app.execute("select current_setting('threads')").fetchone()[0] == before
+
+
+def test_a_hidden_groups_mean_is_not_left_to_subtraction():
+    # city 120 respondents, mean 60 = urban 100 at 62 + rural 20 at 50 (hidden: under 50 responses).
+    # With both n's shown, rural's sum is 120 x 60 - 100 x 62 = 1000 and its n 20: mean 50, exactly.
+    # Withdrawing urban's n (the smaller shown one that frees rural) leaves n_u free: rural's n is
+    # 120 - n_u and its sum 7200 - 62 n_u, a line of possible means.
+    city, urban, rural = ("city", "2024-Q1", "resident"), ("urbanicity", "urban", "2024-Q1", "resident"), (
+        "urbanicity", "rural", "2024-Q1", "resident")  # fmt: skip
+    groups = {
+        city: {"n": 120, "reportable": True, "trust_0_100": 60.0, "safety_reportable": False, "safety_0_100": None},
+        urban: {"n": 100, "reportable": True, "trust_0_100": 62.0, "safety_reportable": False, "safety_0_100": None},
+        rural: {"n": 20, "reportable": False, "trust_0_100": 50.0, "safety_reportable": False, "safety_0_100": None},
+    }
+    values = {cell: row["n"] for cell, row in groups.items()}
+    equations = [(city, [urban, rural])]
+    status = {city: None, urban: None, rural: "primary"}
+
+    def published(withdrawn):
+        return {
+            cell: {"n": None if cell in withdrawn or status[cell] else row["n"],
+                   "mean": row["trust_0_100"] if row["reportable"] else None,
+                   "n_min": 50 if row["reportable"] else 0, "n_max": math.inf if row["reportable"] else 49}
+            for cell, row in groups.items()
+        }  # fmt: skip
+
+    before = attacker.survey_ranges(published(set()), equations)
+    assert before[rural]["sum"][0] == pytest.approx(1000) and before[rural]["sum"][1] == pytest.approx(1000)
+    withdrawn = publish.mean_protection(groups, values, status, equations, set())
+    assert withdrawn == {urban}
+    after = attacker.survey_ranges(published(withdrawn), equations)
+    # n_u is 50 or more; rural's n = 120 - n_u at most 49, so n_u >= 71: rural's sum 7200 - 62 n_u is at most
+    # 2798; it is at least 0, so n_u <= 7200 / 62 = 116.13 and rural's n is 3.87 to 49
+    assert after[rural]["sum"] == pytest.approx((0, 2798))
+    assert after[rural]["n"] == pytest.approx((120 - 7200 / 62, 49))
