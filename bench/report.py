@@ -78,6 +78,12 @@ def render(results: dict, verdict: dict, command: str) -> str:
         f"| import of a 1M-row incidents CSV ≥ 200k rows/s | {check['rows_per_s']:,} rows/s, peak RSS"
         f" {check['peak_rss_mb']} MB | {_verdict(check['pass'])} |"
     )
+    check = verdict["publish_le_60s"]
+    lines.append(
+        f"| publish with the disclosure audit ≤ 60 s at {check['at']} | median {check['publish_s']} s"
+        f" ({check.get('publish_cpu_s', '?')} s CPU);"
+        f" {check['audit_result']} | {_verdict(check['pass'])} |"
+    )
     check = verdict["pandas_agrees_with_sql"]
     lines.append(
         "| pandas and SQL give the same numbers | "

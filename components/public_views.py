@@ -10,8 +10,12 @@ from components.charts import FONT, SIDE_COLOURS, subplots
 CLASS_WORDS = {"violent": "violent", "property": "property", "other": "other"}
 # a primary cell is a count from 1 to 9; a complementary one can be any size, hidden only so
 # that a primary cell cannot be worked out from a total
-HIDDEN_WORDS = {"primary": "fewer than 10, not published", "complementary": "hidden to protect a small count"}
-HIDDEN_SYMBOLS = {"primary": "circle-open", "complementary": "x-thin-open"}
+HIDDEN_WORDS = {
+    "primary": "fewer than 10, not published",
+    "complementary": "hidden to protect a small count",
+    "rolled_up": "in a city-wide total below 10",
+}
+HIDDEN_SYMBOLS = {"primary": "circle-open", "complementary": "x-thin-open", "rolled_up": "line-ew-open"}
 
 
 def manifest_values(manifest: pd.DataFrame) -> dict[str, str]:

@@ -18,7 +18,9 @@ Disclosure control (the manifest table states the rules and thresholds used):
 * Survey estimates only where unweighted n >= 50 and Kish n_eff >= 30 (the schema's
   is_reportable), always with a 95% CI, flagged where the relative SE is 30% or more.
   A hidden group's n is itself hidden and, like the counts, protected against subtraction
-  from the urbanicity and city n.
+  from the urbanicity and city n. Nor may a hidden group's mean be worked out from the
+  published means and n's (sum of scores = mean x n under equal weights; `mean_protection`
+  withdraws more n's where it could be; MEAN_THREAT states the reader it assumes).
 
 The file holds no wall-clock time: publishing the same source twice gives the same tables.
 """
@@ -37,14 +39,15 @@ import duckdb
 import pandas as pd
 
 import queries
-from data import db, disclosure
+from data import audit, db, disclosure
 
-PUBLIC_SCHEMA_VERSION = "1"
+PUBLIC_SCHEMA_VERSION = "2"  # 2: the audit's statuses and manifest keys, latest-12-month and area-group tables
 SURVEY_MIN_N = 50
 SURVEY_MIN_N_EFF = 30
 RSE_FLAG_PCT = 30
 CI_LEVEL = 95
 CRIME_CLASSES = ("violent", "property", "other")
+LATEST_MONTHS = 12  # crime_area_latest_12m: the source's last 12 months
 URBANICITIES = ("urban", "rural")
 # the widest period the query runner accepts: every row of the source
 ALL_FROM = dt.date(1900, 1, 1)
@@ -71,7 +74,10 @@ _ESTIMATES = """
 """
 TABLES = {
     "manifest": "key varchar primary key, value varchar not null",
-    "areas": "area_code varchar, name varchar, kind varchar, urbanicity varchar, population integer, geojson varchar",
+    "areas": (
+        "area_code varchar, name varchar, kind varchar, urbanicity varchar, population integer, geojson varchar,"
+        " area_group varchar"
+    ),
     "crime_area_month": (
         f"area_code varchar, urbanicity varchar, month date, crime_class varchar, {_COUNT.format('incidents')}"
     ),
@@ -81,6 +87,18 @@ TABLES = {
     "crime_area_year": (
         f"area_code varchar, urbanicity varchar, year integer, crime_class varchar, {_COUNT.format('incidents')},"
         " population integer, rate_per_1k double"
+    ),
+    "crime_area_latest_12m": (
+        "area_code varchar, urbanicity varchar, period_start date, period_end date, crime_class varchar,"
+        f" {_COUNT.format('incidents')}, population integer, rate_per_1k double"
+    ),
+    "crime_group_year": (
+        f"area_group varchar, urbanicity varchar, year integer, crime_class varchar, {_COUNT.format('incidents')},"
+        " population integer, rate_per_1k double"
+    ),
+    "crime_group_latest_12m": (
+        "area_group varchar, urbanicity varchar, period_start date, period_end date, crime_class varchar,"
+        f" {_COUNT.format('incidents')}, population integer, rate_per_1k double"
     ),
     "trust_area_quarter": (
         f"area_code varchar, urbanicity varchar, quarter varchar, quarter_start date, audience varchar, {_ESTIMATES}"
@@ -106,6 +124,19 @@ TABLES = {
         " in_kind_usd double, year_total_usd double"
     ),
 }
+
+
+EQUATIONS = (
+    "city month = urban + rural; urbanicity month = its areas; area year = its 12 months; area latest 12 months ="
+    " those months; area group year and latest 12 months = its areas; participants city-wide = urban + rural;"
+    " survey n city-wide = urban + rural (+ no area), urbanicity = its areas"
+)
+PROTECTION_RULE = (
+    f"every hidden count of 1-{disclosure.MIN_SHOWN - 1}, and every unpublished part of a total below"
+    f" {disclosure.MIN_SHOWN} that is 1-{disclosure.MIN_SHOWN - 1}, keeps a range at least {disclosure.PROTECTION}"
+    f" wide (all of 1-{disclosure.MIN_SHOWN - 1}); a hidden survey n below {SURVEY_MIN_N} keeps at least"
+    f" {SURVEY_MIN_N // 2 - 1} (half of 0-{SURVEY_MIN_N - 1}), a larger one is never worked out exactly"
+)
 
 
 class PublishError(ValueError):
@@ -179,20 +210,31 @@ def build_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     first_month, last_month = con.execute("select min(month), max(month) from crime_monthly").fetchall()[0]
 
     areas = queries.run(con, "areas/shapes", urbanicity=None)
+    group_of = {area: group for group, members in area_groups(areas).items() for area in members}
     tables: dict[str, pd.DataFrame] = {
-        "areas": areas[["area_code", "name", "kind", "urbanicity", "population", "geojson"]].astype(
-            {"population": "Int64"}
-        )
+        "areas": areas[["area_code", "name", "kind", "urbanicity", "population", "geojson"]]
+        .astype({"population": "Int64"})
+        .assign(area_group=areas["area_code"].map(group_of))
     }
     statuses: list[dict] = []
-    tables |= _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses)
-    tables |= _trust(con, areas, statuses)
-    tables |= _programs(con, statuses)
+    audits: list[tuple[str, disclosure.Protection]] = []
+    tables |= _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses, audits)
+    survey_notes: dict[str, int] = {}
+    tables |= _trust(con, areas, statuses, audits, survey_notes)
+    tables |= _programs(con, statuses, audits)
     tables["partnerships"] = _partnerships(con)
     tables["funding_year_source"] = _funding(con)
 
     primary = sum(value == disclosure.PRIMARY for status in statuses for value in status.values())
     complementary = sum(value == disclosure.COMPLEMENTARY for status in statuses for value in status.values())
+    rolled_up = sum(value == disclosure.ROLLED_UP for status in statuses for value in status.values())
+    audited = sum(protection.audited for _, protection in audits)
+    narrowed = sum(protection.narrowed for _, protection in audits)
+    if narrowed:
+        raise PublishError(
+            f"the disclosure audit failed: {narrowed} hidden cells can be narrowed below the protection level"
+        )
+    coverage = violent_coverage(tables)
     manifest = {
         "schema_version": PUBLIC_SCHEMA_VERSION,
         "source_schema_version": (db.meta(con) or {}).get("schema_version", ""),
@@ -203,17 +245,34 @@ def build_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         "min_published_count": str(disclosure.MIN_SHOWN),
         "small_count_shown_as": disclosure.SHOWN[disclosure.PRIMARY],
         "complementary_shown_as": disclosure.SHOWN[disclosure.COMPLEMENTARY],
-        "suppression_method": disclosure.METHOD,
-        "suppression_protects_against": disclosure.PROTECTS,
-        "suppression_does_not_protect_against": disclosure.LIMITS,
-        "suppression_constraints": (
-            "city month = urban + rural; urbanicity month = its areas; area year = its 12 months;"
-            " participants city-wide = urban + rural; survey n city-wide = urban + rural (+ no area),"
-            " urbanicity = its areas"
+        "rolled_up_shown_as": disclosure.SHOWN[disclosure.ROLLED_UP],
+        "suppression_method": disclosure.RULE,
+        "suppression_protects_against": (
+            f"An attacker with a solver: every published equation at once, whole-number counts, each hidden cell's"
+            f" smallest and largest possible value ({audit.SOLVER}, {audit.METHOD})."
         ),
+        "suppression_does_not_protect_against": disclosure.LIMITS,
+        "suppression_zeros": disclosure.ZEROS,
+        "suppression_constraints": EQUATIONS,
+        "protection_level": str(disclosure.PROTECTION),
+        "protection_rule": PROTECTION_RULE,
+        "audit_solver": audit.SOLVER,
+        "audit_method": audit.METHOD,
+        "audit_cells": str(audited),
+        "audit_equations": str(sum(protection.equations for _, protection in audits)),
+        "audit_result": f"{narrowed} of {audited} hidden cells can be narrowed below the protection level",
         "cells_suppressed_primary": str(primary),
         "cells_suppressed_complementary": str(complementary),
+        "cells_rolled_up": str(rolled_up),
+        "crime_latest_12m_period": coverage["period"],
+        "violent_latest_12m_area_coverage_urban_pct": coverage["urban area"],
+        "violent_latest_12m_area_coverage_rural_pct": coverage["rural area"],
+        "violent_latest_12m_area_or_group_coverage_urban_pct": coverage["urban group"],
+        "violent_latest_12m_area_or_group_coverage_rural_pct": coverage["rural group"],
+        "area_groups": "areas of the same urbanicity and rural-urban code (RUCA, RUCC), two or more to a group",
         "survey_min_n": str(SURVEY_MIN_N),
+        "survey_mean_threat_model": MEAN_THREAT,
+        "survey_n_withdrawn_for_means": str(survey_notes.get("n_withdrawn", 0)),
         "survey_min_n_eff": str(SURVEY_MIN_N_EFF),
         "rse_flag_pct": str(RSE_FLAG_PCT),
         "ci_level": str(CI_LEVEL),
@@ -227,6 +286,30 @@ def build_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     return tables, (primary, complementary)
 
 
+def violent_coverage(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Share of each side's residents whose area (or area group) has a published violent count for the latest 12 months.
+
+    Residents of areas without a known population are left out of both sides of the share.
+    """
+    areas = tables["areas"]
+    latest = tables["crime_area_latest_12m"]
+    groups = tables["crime_group_latest_12m"]
+    violent = latest[latest["crime_class"] == "violent"].set_index("area_code")["incidents"]
+    group_violent = groups[groups["crime_class"] == "violent"].set_index("area_group")["incidents"]
+    found = {"period": ""}
+    if len(latest):
+        found["period"] = f"{latest['period_start'].iloc[0]:%Y-%m} to {latest['period_end'].iloc[0]:%Y-%m}"
+    for side in URBANICITIES:
+        people = areas[(areas["urbanicity"] == side) & areas["population"].notna()]
+        own = people["area_code"].map(violent).notna()
+        group = people["area_group"].map(group_violent).notna()
+        total = float(people["population"].sum())
+        for name, covered in (("area", own), ("group", own | group)):
+            share = float(people["population"][covered].sum()) / total * 100 if total and len(latest) else None
+            found[f"{side} {name}"] = "" if share is None else f"{share:.1f}"
+    return found
+
+
 def source_checksum(con: duckdb.DuckDBPyConnection) -> str:
     """sha256 of the source's table checksums: traces a public file to the database it came from."""
     checksums = db.table_checksums(con)
@@ -236,9 +319,10 @@ def source_checksum(con: duckdb.DuckDBPyConnection) -> str:
 # --- crime ------------------------------------------------------------------------------
 
 
-def _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses) -> dict[str, pd.DataFrame]:
+def _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses, audits) -> dict[str, pd.DataFrame]:
     area_urbanicity = dict(zip(areas["area_code"], areas["urbanicity"], strict=True))
     population = dict(zip(areas["area_code"], areas["population"], strict=True))
+    groups = area_groups(areas)
     months = [month.date() for month in pd.date_range(first_month, last_month, freq="MS")] if first_month else []
     by_area = queries.run(
         con, "crime/monthly", start_date=first_month or ALL_FROM, end_date=last_month or ALL_FROM,
@@ -248,9 +332,15 @@ def _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses) -
     counts = {(area, month.date(), crime_class): int(n) for (area, month, crime_class), n in by_class.items()}
     sides = [side for side in URBANICITIES if side in area_urbanicity.values()]
     years = [year for year in sorted({month.year for month in months}) if _full_year(year, months)]
+    latest = months[-LATEST_MONTHS:] if len(months) >= LATEST_MONTHS else []
 
     values: dict[tuple, int] = {}
-    constraints: list[tuple] = []
+    equations: list[tuple] = []
+
+    def total(cell: tuple, parts: list[tuple]) -> None:
+        values[cell] = sum(values[part] for part in parts)
+        equations.append((cell, parts))
+
     for month in months:
         for crime_class in CRIME_CLASSES:
             for area in areas["area_code"]:
@@ -259,18 +349,54 @@ def _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses) -
         for crime_class in CRIME_CLASSES:
             for side in sides:
                 parts = [("area", area, month, crime_class) for area, u in area_urbanicity.items() if u == side]
-                values[("urbanicity", side, month, crime_class)] = sum(values[part] for part in parts)
-                constraints.append((("urbanicity", side, month, crime_class), parts))
-            parts = [("urbanicity", side, month, crime_class) for side in sides]
-            values[("city", month, crime_class)] = sum(values[part] for part in parts)
-            constraints.append((("city", month, crime_class), parts))
+                total(("urbanicity", side, month, crime_class), parts)
+            total(("city", month, crime_class), [("urbanicity", side, month, crime_class) for side in sides])
     for area in areas["area_code"]:
-        for year in years:
-            for crime_class in CRIME_CLASSES:
-                parts = [("area", area, dt.date(year, m, 1), crime_class) for m in range(1, 13)]
-                values[("year", area, year, crime_class)] = sum(values[part] for part in parts)
-                constraints.append((("year", area, year, crime_class), parts))
-    status = disclosure.suppress(values, constraints)
+        for crime_class in CRIME_CLASSES:
+            for year in years:
+                total(
+                    ("year", area, year, crime_class),
+                    [("area", area, dt.date(year, m, 1), crime_class) for m in range(1, 13)],
+                )
+            if latest:
+                total(("latest", area, crime_class), [("area", area, month, crime_class) for month in latest])
+    for group, members in groups.items():
+        for crime_class in CRIME_CLASSES:
+            for year in years:
+                total(("group year", group, year, crime_class), [("year", area, year, crime_class) for area in members])
+            if latest:
+                total(("group latest", group, crime_class), [("latest", area, crime_class) for area in members])
+
+    def _population(codes) -> float:
+        return sum(population[code] for code in codes if pd.notna(population[code]))
+
+    side_population = {side: _population(a for a, u in area_urbanicity.items() if u == side) for side in sides}
+
+    def residents(cell: tuple) -> float:
+        kind = cell[0]
+        if kind in ("area", "year", "latest"):
+            return population[cell[1]] if pd.notna(population[cell[1]]) else 0
+        if kind in ("group year", "group latest"):
+            return _population(groups[cell[1]])
+        if kind == "urbanicity":
+            return side_population[cell[1]]
+        return sum(side_population.values())
+
+    # an area's monthly series of a class where most months would read "<10" is published by year and
+    # latest 12 months only (with its area group): the coarser counts survive, the months would not
+    rolled_up = []
+    for area in areas["area_code"]:
+        for crime_class in CRIME_CLASSES:
+            series = [("area", area, month, crime_class) for month in months]
+            if sum(1 <= values[cell] < disclosure.MIN_SHOWN for cell in series) * 2 > len(series):
+                rolled_up.extend(series)
+    # the headline cells (urban and rural by month, latest 12 months by area and group) are hidden last
+    headline = {"urbanicity", "city", "latest", "group latest"}
+    protection = disclosure.protect(
+        values, equations, rolled_up=rolled_up,
+        cost=lambda cell: (cell[0] in headline, values[cell], residents(cell)),
+    )  # fmt: skip
+    status = protection.status
     statuses.append(status)
 
     def rows(kind: str, names: tuple[str, ...]) -> pd.DataFrame:
@@ -278,15 +404,34 @@ def _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses) -
         frame = pd.DataFrame([cell[1:] for cell in keys], columns=list(names))
         return pd.concat([frame, _count_columns("incidents", keys, values, status)], axis=1)
 
+    def rated(frame: pd.DataFrame, people: pd.Series) -> pd.DataFrame:
+        frame["population"] = people.astype("Int64")
+        known = frame["incidents"].notna() & (frame["population"].fillna(0) > 0)
+        frame["rate_per_1k"] = (frame["incidents"].astype("Float64") * 1000 / frame["population"]).where(known).round(3)
+        return frame
+
     area_month = rows("area", ("area_code", "month", "crime_class"))
     area_month.insert(1, "urbanicity", area_month["area_code"].map(area_urbanicity))
     area_year = rows("year", ("area_code", "year", "crime_class"))
     area_year.insert(1, "urbanicity", area_year["area_code"].map(area_urbanicity))
-    area_year["population"] = area_year["area_code"].map(population).astype("Int64")
-    rated = area_year["incidents"].notna() & (area_year["population"].fillna(0) > 0)
-    area_year["rate_per_1k"] = (
-        (area_year["incidents"].astype("Float64") * 1000 / area_year["population"]).where(rated).round(3)
-    )
+    area_year = rated(area_year, area_year["area_code"].map(population))
+    period = (latest[0], _month_end(latest[-1])) if latest else (None, None)
+    area_latest = rows("latest", ("area_code", "crime_class"))
+    area_latest.insert(1, "urbanicity", area_latest["area_code"].map(area_urbanicity))
+    area_latest.insert(2, "period_start", period[0])
+    area_latest.insert(3, "period_end", period[1])
+    area_latest = rated(area_latest, area_latest["area_code"].map(population))
+    group_side = {group: area_urbanicity[members[0]] for group, members in groups.items()}
+    group_people = {group: _population(members) if all(pd.notna(population[a]) for a in members) else None
+                    for group, members in groups.items()}  # fmt: skip
+    group_year = rows("group year", ("area_group", "year", "crime_class"))
+    group_year.insert(1, "urbanicity", group_year["area_group"].map(group_side))
+    group_year = rated(group_year, group_year["area_group"].map(group_people))
+    group_latest = rows("group latest", ("area_group", "crime_class"))
+    group_latest.insert(1, "urbanicity", group_latest["area_group"].map(group_side))
+    group_latest.insert(2, "period_start", period[0])
+    group_latest.insert(3, "period_end", period[1])
+    group_latest = rated(group_latest, group_latest["area_group"].map(group_people))
 
     sensitive_frame = queries.run(
         con, "crime/monthly", start_date=first_month or ALL_FROM, end_date=last_month or ALL_FROM,
@@ -296,7 +441,7 @@ def _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses) -
         ("sensitive", month.date(), category): int(incidents)
         for month, category, incidents in sensitive_frame[["month", "category", "incidents"]].itertuples(index=False)
     }
-    sensitive_status = disclosure.suppress(sensitive_values, [])  # it has no published parts or totals
+    sensitive_status = disclosure.protect(sensitive_values, []).status  # it has no published parts or totals
     statuses.append(sensitive_status)
     sensitive_keys = list(sensitive_values)
     sensitive_table = pd.concat(
@@ -306,13 +451,36 @@ def _crime(con, areas, ordinary, sensitive, first_month, last_month, statuses) -
         ],
         axis=1,
     )
+    audits.append(("crime", protection))
     return {
         "crime_area_month": area_month,
         "crime_urbanicity_month": rows("urbanicity", ("urbanicity", "month", "crime_class")),
         "crime_city_month": rows("city", ("month", "crime_class")),
         "crime_area_year": area_year,
+        "crime_area_latest_12m": area_latest,
+        "crime_group_year": group_year,
+        "crime_group_latest_12m": group_latest,
         "crime_sensitive_city_month": sensitive_table,
     }
+
+
+def area_groups(areas: pd.DataFrame) -> dict[str, list[str]]:
+    """Groups of two or more areas of the same urbanicity and rural-urban code, by name: 'rural RUCA 7'.
+
+    Chosen from the areas' kind alone, never from their counts, so a group says nothing about them.
+    """
+    groups: dict[str, list[str]] = {}
+    for area, side, scheme, code in areas[["area_code", "urbanicity", "class_scheme", "class_code"]].itertuples(
+        index=False
+    ):
+        label = f"{side} {scheme} {int(code)}" if pd.notna(code) and pd.notna(scheme) else f"{side} unclassified"
+        groups.setdefault(label, []).append(area)
+    return {label: members for label, members in sorted(groups.items()) if len(members) >= 2}
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = dt.date(month.year + 1, 1, 1) if month.month == 12 else dt.date(month.year, month.month + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def _full_year(year: int, months: list[dt.date]) -> bool:
@@ -333,7 +501,7 @@ def _count_columns(name: str, keys: list, values: dict, status: dict) -> pd.Data
 # --- trust ------------------------------------------------------------------------------
 
 
-def _trust(con, areas, statuses) -> dict[str, pd.DataFrame]:
+def _trust(con, areas, statuses, audits, notes) -> dict[str, pd.DataFrame]:
     def scores(**params) -> pd.DataFrame:
         frame = queries.run(con, "trust/scores", **params)
         return frame[frame["group_key"] != "not stated"]
@@ -352,14 +520,17 @@ def _trust(con, areas, statuses) -> dict[str, pd.DataFrame]:
         by_area[quarter] = frame[frame["audience"] == "resident"]
 
     # one row per published group, keyed like the cells of the n suppression
+    city_rows = _rows(city)
+    side_rows = {side: _rows(frame) for side, frame in by_side.items()}
+    area_rows = {quarter: _rows(frame) for quarter, frame in by_area.items()}
     groups: dict[tuple, pd.Series | None] = {}
     for audience, quarter in audience_quarters:
-        groups[("city", quarter, audience)] = _row(city, audience, quarter)
+        groups[("city", quarter, audience)] = city_rows.get((audience, quarter))
         for side in URBANICITIES:
-            groups[("urbanicity", side, quarter, audience)] = _row(by_side[side], audience, quarter)
+            groups[("urbanicity", side, quarter, audience)] = side_rows[side].get((audience, quarter))
     for quarter in resident_quarters:
         for area in areas["area_code"]:
-            groups[("area", area, quarter, "resident")] = _row(by_area[quarter], "resident", area)
+            groups[("area", area, quarter, "resident")] = area_rows[quarter].get(("resident", area))
 
     values = {cell: (0 if row is None else int(row["n"])) for cell, row in groups.items()}
     primary, known, unstated, constraints = set(), {}, set(), []
@@ -383,9 +554,23 @@ def _trust(con, areas, statuses) -> dict[str, pd.DataFrame]:
         if audience == "resident":
             for side in URBANICITIES:
                 parts = [("area", area, quarter, audience) for area, u in area_side.items() if u == side]
-                constraints.append((("urbanicity", side, quarter, audience), parts))
-    status = disclosure.suppress(values, constraints, primary=primary, unpublished=unstated, bounds=known)
+                if parts:  # a side with no areas has no respondents: nothing to protect there
+                    constraints.append((("urbanicity", side, quarter, audience), parts))
+    complements = {cell: known[cell] for cell, row in groups.items() if row is not None and row["reportable"]}
+    # half the values 0-49 of a hidden small group must stay possible; a larger one must not be worked out
+    widths = {cell: (SURVEY_MIN_N // 2 - 1 if known[cell][1] < SURVEY_MIN_N else 1) for cell in primary}
+    protection = disclosure.protect(
+        values, constraints, primary=primary, unpublished=unstated, bounds=known,
+        complement_bounds=complements, protection=widths, roll_up=False,
+    )  # fmt: skip
+    status = protection.status
+    # a reader's sums (mean x n) must not pin a hidden group's mean, nor its n: withdraw more n's where they would
+    withdrawn = mean_protection(groups, values, status, constraints, unstated)
+    for cell in withdrawn:
+        status[cell] = disclosure.COMPLEMENTARY
+    notes["n_withdrawn"] = len(withdrawn)
     statuses.append(status)
+    audits.append(("survey n", protection))
 
     def table(kind: str, names: tuple[str, ...]) -> pd.DataFrame:
         records = []
@@ -409,9 +594,100 @@ def _trust(con, areas, statuses) -> dict[str, pd.DataFrame]:
     }
 
 
-def _row(frame: pd.DataFrame, audience: str, group_key: str) -> pd.Series | None:
-    match = frame[(frame["audience"] == audience) & (frame["group_key"] == group_key)]
-    return None if match.empty else match.iloc[0]
+MEAN_THREAT = (
+    "A reader who knows every published mean and n and takes every respondent's weight to be equal (the worst"
+    " case: with unequal weights, which a reader does not see, the subtraction is only approximate) can write"
+    " each group's sum of scores as its mean times its n; a whole's sum is its parts' sums. Publishing is"
+    " checked so that no hidden group's sum of scores, nor its n, is fixed by those equations (exactly, means"
+    " taken as unrounded): where one would be, the n of a published group is withdrawn (shown"
+    f' "{disclosure.SHOWN[disclosure.COMPLEMENTARY]}"). Standard errors and effective sample sizes are not'
+    " used by this attacker."
+)
+MEASURES = (("trust_0_100", "reportable"), ("safety_0_100", "safety_reportable"))
+
+
+def mean_protection(groups: dict, values: dict, status: dict, constraints: list, unstated: set) -> set:
+    """The published n's to withdraw so that no hidden survey mean or small n is fixed by means x n's.
+
+    Unknowns of each quarter and audience: every group's n, and for each measure its sum of scores
+    (weights taken as equal). Equations: whole = parts for both; a published n is known; a published
+    mean ties sum = mean x n. A hidden group (its mean not published, respondents without an area
+    included) with respondents must keep its sum and its n free. Greedy: withdraw the published n that
+    frees the most such groups (ties: the smallest n), until none is fixed. Deterministic.
+    """
+    order = list(values)
+    blocks: dict[tuple, list] = {}
+    for cell in order:
+        blocks.setdefault(cell[-2:], []).append(cell)
+    withdrawn: set = set()
+    for key, cells in blocks.items():
+        chosen = [(total, parts) for total, parts in constraints if total[-2:] == key]
+        hidden = [
+            cell for cell in cells
+            if values[cell] > 0 and (cell in unstated or groups[cell] is None or not groups[cell]["reportable"])
+        ]  # fmt: skip
+        if hidden:
+            withdrawn |= _protect_means(key, cells, chosen, groups, values, status, unstated, hidden, order)
+    return withdrawn
+
+
+def _protect_means(key, cells, chosen, groups, values, status, unstated, hidden, order) -> set:
+    withdrawn: set = set()
+
+    def fixed(extra: set) -> list:
+        return _fixed_groups(cells, chosen, groups, values, status, unstated, withdrawn | extra, hidden)
+
+    while exposed := fixed(set()):
+        shown_n = [
+            cell for cell in cells
+            if cell not in withdrawn and cell not in unstated and status.get(cell) is None
+            and groups[cell] is not None and groups[cell]["reportable"]
+        ]  # fmt: skip
+        if not shown_n:
+            raise PublishError(
+                f"survey results for {key[1]}s in {key[0]} cannot be published without revealing a hidden mean"
+            )
+        best = min(shown_n, key=lambda cell: (len(fixed({cell})), values[cell], order.index(cell)))
+        if len(fixed({best})) >= len(exposed):  # no single n frees anything: withdraw the smallest, look again
+            best = min(shown_n, key=lambda cell: (values[cell], order.index(cell)))
+        withdrawn.add(best)
+    return withdrawn
+
+
+def _fixed_groups(cells, chosen, groups, values, status, unstated, withdrawn, hidden) -> list:
+    """The hidden groups whose n or whose sum of scores (of either measure) the published means and n's fix."""
+    column = {cell: position for position, cell in enumerate(cells)}
+    count = len(cells)
+    exposed = set()
+    for measure, reportable in MEASURES:
+        # unknowns: n of each group (0..count-1), its sum of scores (count..2count-1)
+        rows: list[dict[int, float]] = []
+        for total, parts in chosen:
+            for offset in (0, count):
+                row = {column[total] + offset: -1.0}
+                for part in parts:
+                    row[column[part] + offset] = row.get(column[part] + offset, 0.0) + 1.0
+                rows.append(row)
+        for cell in cells:
+            row = groups.get(cell)
+            n_shown = cell not in unstated and cell not in withdrawn and status.get(cell) is None and (
+                row is not None and bool(row["reportable"])
+            )  # fmt: skip
+            if n_shown:
+                rows.append({column[cell]: 1.0})
+            if cell not in unstated and row is not None and bool(row[reportable]):
+                rows.append({column[cell] + count: 1.0, column[cell]: -float(row[measure])})
+        fixed = audit.determined(rows, 2 * count)
+        exposed |= {cell for cell in hidden if fixed[column[cell]] or fixed[column[cell] + count]}
+    return sorted(exposed, key=cells.index)
+
+
+def _rows(frame: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """Each row of a trust/scores result by (audience, group_key); the first where a key repeats."""
+    found: dict[tuple[str, str], pd.Series] = {}
+    for _, row in frame.iterrows():
+        found.setdefault((row["audience"], row["group_key"]), row)
+    return found
 
 
 def _quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
@@ -468,7 +744,7 @@ def _rounded(value: object, digits: int = 2) -> float | None:
 # --- programs, partnerships, funding ----------------------------------------------------
 
 
-def _programs(con, statuses) -> dict[str, pd.DataFrame]:
+def _programs(con, statuses, audits) -> dict[str, pd.DataFrame]:
     first, last = con.execute("select min(month), max(month) from program_activity").fetchall()[0]
     years = list(range(first.year, last.year + 1)) if first else []
     values: dict[tuple, int] = {}
@@ -486,8 +762,10 @@ def _programs(con, statuses) -> dict[str, pd.DataFrame]:
         values[("city", year)] = sum(values[part] for part in parts)
         active[("city", year)] = tuple(sum(active[part][i] for part in parts) for i in range(2))
         constraints.append((("city", year), parts))
-    status = disclosure.suppress(values, constraints)
+    protection = disclosure.protect(values, constraints)
+    status = protection.status
     statuses.append(status)
+    audits.append(("participants", protection))
 
     def table(kind: str, names: tuple[str, ...]) -> pd.DataFrame:
         keys = [cell for cell in values if cell[0] == kind]

@@ -55,18 +55,35 @@ runtime.show_table(
 )
 
 st.subheader("What the public report publishes")
+manifest = runtime.public_table("manifest")
+promise = dict(zip(manifest["key"], manifest["value"], strict=True))
 st.markdown(
     "`python -m data publish` writes the only file the public report reads. It holds aggregates, never a "
     "record about a person, an address or coordinates, free text, or a program's name. These rules come "
     "from the code that publishes, and the file's manifest table repeats them.\n"
     f"- **Small counts.** Counts from 1 to {disclosure.MIN_SHOWN - 1} are shown as "
-    f'"{disclosure.SHOWN[disclosure.PRIMARY]}"; cells hidden only to protect them read '
-    f'"{disclosure.SHOWN[disclosure.COMPLEMENTARY]}" (they can be any size).\n'
-    f"- **Method.** {disclosure.METHOD}\n"
-    f"- **Protects against.** {disclosure.PROTECTS}\n"
+    f'"{disclosure.SHOWN[disclosure.PRIMARY]}"; counts hidden only to protect them read '
+    f'"{disclosure.SHOWN[disclosure.COMPLEMENTARY]}" (always {disclosure.MIN_SHOWN} or more); the parts of a '
+    f"total below {disclosure.MIN_SHOWN}, and an area's monthly series where most months are small, read "
+    f'"{disclosure.SHOWN[disclosure.ROLLED_UP]}": they are published inside their year, latest-12-month and '
+    "area-group totals instead.\n"
+    f"- **Rule.** {disclosure.RULE}\n"
+    f"- **Zeros.** {disclosure.ZEROS}\n"
+    f"- **Protection level.** {publish.PROTECTION_RULE}.\n"
+    f"- **Audit.** {promise.get('suppression_protects_against', '')} Equations: {publish.EQUATIONS}.\n"
+    f"- **Result of the audit that ran when this file was published.** {promise.get('audit_result', '')} "
+    f"({promise.get('audit_cells', '')} hidden cells, {promise.get('audit_equations', '')} equations); "
+    "publishing fails when any can.\n"
+    f"- **Rural coverage.** Share of residents whose area has a published violent-crime count for "
+    f"{promise.get('crime_latest_12m_period', 'the latest 12 months')}: urban "
+    f"{promise.get('violent_latest_12m_area_coverage_urban_pct', '')}%, rural "
+    f"{promise.get('violent_latest_12m_area_coverage_rural_pct', '')}% (with area groups: urban "
+    f"{promise.get('violent_latest_12m_area_or_group_coverage_urban_pct', '')}%, rural "
+    f"{promise.get('violent_latest_12m_area_or_group_coverage_rural_pct', '')}%).\n"
     f"- **Limits.** {disclosure.LIMITS}\n"
     f"- **Surveys.** Published only with at least {publish.SURVEY_MIN_N} responses and an effective sample of "
     f"{publish.SURVEY_MIN_N_EFF} or more, always with a {publish.CI_LEVEL}% confidence interval, flagged when "
-    f"the relative standard error is {publish.RSE_FLAG_PCT}% or more.\n"
+    f"the relative standard error is {publish.RSE_FLAG_PCT}% or more. {publish.MEAN_THREAT} In this file: "
+    f"{promise.get('survey_n_withdrawn_for_means', '0')} n's withdrawn for that.\n"
     "- **Sensitive offences** (marked in the table above) are published for the whole jurisdiction only."
 )

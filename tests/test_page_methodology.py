@@ -26,5 +26,8 @@ def test_publication_rules_come_from_the_code_that_publishes(fixture_path, monke
     app = open_page(fixture_path, monkeypatch, "pages/methodology.py", CHIEF)
     text = app.markdown[-1].value
     assert 'Counts from 1 to 9 are shown as "<10"' in text
-    assert disclosure.LIMITS in text and disclosure.METHOD in text
+    assert disclosure.LIMITS in text and disclosure.RULE in text and disclosure.ZEROS in text
+    # the audit's own result, from the manifest of the file the app published from the fixture
+    assert "0 of 120 hidden cells can be narrowed below the protection level" in text
+    assert "urban 66.7%, rural 0.0%" in text
     assert "at least 50 responses and an effective sample of 30 or more" in text

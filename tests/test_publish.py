@@ -16,13 +16,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import attacker
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_disclosure import reader_range
 
 import queries
 from data import db, publish
@@ -129,39 +129,62 @@ def test_violent_crime_2024_by_month(public):
         "select month, incidents, incidents_shown, incidents_suppressed from crime_urbanicity_month"
         " where urbanicity = 'urban' and crime_class = 'violent' and year(month) = 2024 order by month",
     )
-    # Jan: 10 robberies in Alder. Jun: 5 aggravated assaults in Birch -> urban 5, city 5: all three
-    # are 1-9 and equal to each other (Alder and rural are 0), so nothing more is hidden. Jul: 20 robberies.
-    assert urban["incidents_shown"].tolist() == ["10", "0", "0", "0", "0", "<10", "20", "0", "0", "0", "0", "0"]
-    assert urban["incidents_suppressed"].tolist()[5] == "primary"
-    assert urban["incidents"].isna().tolist() == [month == 6 for month in range(1, 13)]
+    # Jan: 10 robberies in Alder. Jul: 20. Jun: 5 aggravated assaults in Birch -> city 5 ("<10"), and the
+    # parts of a total below 10 are not published: urban, rural, Alder and Birch that month read
+    # "in total only". Aug and Sep likewise (Cedar 4, Dogwood 3: city 4 and 3).
+    assert urban["incidents_shown"].tolist() == [
+        "10", "0", "0", "0", "0", "in total only", "20", "in total only", "in total only", "0", "0", "0"
+    ]  # fmt: skip
+    assert urban["incidents_suppressed"].tolist()[5] == "rolled_up"
     birch_june = rows(
         public,
         "select * from crime_area_month where area_code = 'B2' and month = '2024-06-01' and crime_class = 'violent'",
     ).iloc[0]
-    assert pd.isna(birch_june.incidents) and birch_june.incidents_shown == "<10"
+    assert pd.isna(birch_june.incidents) and birch_june.incidents_shown == "in total only"
     city = rows(public, "select * from crime_city_month where month = '2024-06-01' and crime_class = 'violent'").iloc[0]
-    assert city.incidents_suppressed == "primary"
+    assert city.incidents_suppressed == "primary" and city.incidents_shown == "<10"
 
 
-def test_primary_cells_of_the_fixture(public):
+def test_hidden_cells_of_the_fixture(public):
     hidden = rows(
         public,
-        "select area_code, strftime(month, '%Y-%m') as month, crime_class, incidents_suppressed"
-        " from crime_area_month where incidents_suppressed is not null order by all",
+        "select 'city' as grain, strftime(month, '%Y-%m') as month, crime_class, incidents_suppressed"
+        " from crime_city_month where incidents_suppressed is not null order by all",
     )
-    # every area-month count of 1-9 in fixture_db.CRIMES; none needed a complementary cell:
-    # each sits under urbanicity and city totals that are themselves 1-9 (or over zeros)
-    assert hidden.values.tolist() == [
-        ["A1", "2024-12", "property", "primary"],  # 1 theft 2024-12-31 23:59
-        ["A1", "2025-01", "property", "primary"],  # 1 theft 2025-01-01 00:00
-        ["B2", "2024-06", "violent", "primary"],  # 5 aggravated assaults
-        ["C3", "2023-05", "property", "primary"],  # 2 burglaries
-        ["C3", "2024-08", "violent", "primary"],  # 4 simple assaults
-        ["D4", "2023-11", "violent", "primary"],  # 1 robbery
-        ["D4", "2024-09", "violent", "primary"],  # 3 robberies
+    # every city month of 1-9 in fixture_db.CRIMES is primary; below it nothing of those months is published
+    assert hidden[["month", "crime_class"]].values.tolist() == [
+        ["2023-05", "property"],  # 2 burglaries in Cedar
+        ["2023-11", "violent"],  # 1 robbery in Dogwood
+        ["2024-06", "violent"],  # 5 aggravated assaults in Birch
+        ["2024-08", "violent"],  # 4 simple assaults in Cedar
+        ["2024-09", "violent"],  # 3 robberies in Dogwood
+        ["2024-12", "property"],  # 1 theft in Alder, 2024-12-31 23:59
+        ["2025-01", "property"],  # 1 theft in Alder, 2025-01-01 00:00
     ]
+    assert set(hidden["incidents_suppressed"]) == {"primary"}
+    assert public.execute("select count(*) from crime_area_month where incidents_suppressed = 'primary'").fetchone()[
+        0
+    ] == 0  # fmt: skip
     visible = public.execute("select count(*) from crime_area_month where incidents > 0").fetchone()[0]
     assert visible == 6  # A1 2023-02, 2023-03, 2024-01, 2024-03, 2024-07; B2 2023-06
+
+
+def test_latest_12_months_and_rural_coverage_by_hand(public):
+    latest = rows(public, "select * from crime_area_latest_12m where crime_class = 'violent' order by area_code")
+    # the source's last 12 months: 2024-02 .. 2025-01. Alder 20 (Jul; Jan's 10 is outside), Birch 5,
+    # Cedar 4, Dogwood 3: only Alder's is published, 20 per 10,000 = 2.0 per 1,000
+    period = public.execute("select distinct period_start, period_end from crime_area_latest_12m").fetchall()
+    assert period == [(dt.date(2024, 2, 1), dt.date(2025, 1, 31))]
+    assert latest["incidents_shown"].tolist() == ["20", "<10", "<10", "<10"]
+    assert latest["rate_per_1k"].iloc[0] == pytest.approx(2.0)
+    manifest = dict(public.execute("select key, value from manifest").fetchall())
+    # urban residents 10,000 + 5,000, of them Alder's 10,000 covered: 66.7%. Rural: Cedar's 2,000 not
+    # covered; Dogwood's population is unknown and counts on neither side of the share: 0.0%
+    assert manifest["violent_latest_12m_area_coverage_urban_pct"] == "66.7"
+    assert manifest["violent_latest_12m_area_coverage_rural_pct"] == "0.0"
+    # Cedar (RUCA 7) and Dogwood (RUCA 10) share no code: no area groups in the fixture
+    assert public.execute("select count(*) from crime_group_latest_12m").fetchone()[0] == 0
+    assert public.execute("select count(*) from areas where area_group is not null").fetchone()[0] == 0
 
 
 def test_area_year_and_the_complementary_total(public):
@@ -317,12 +340,17 @@ def test_manifest(public, con):
     assert manifest["source_first_month"] == "2023-02" and manifest["source_last_month"] == "2025-01"
     assert manifest["published_from_checksum"] == publish.source_checksum(con)
     assert manifest["schema_version"] == publish.PUBLIC_SCHEMA_VERSION
-    assert manifest["suppression_method"].count(".") <= 1  # one sentence
-    assert "several" in manifest["suppression_does_not_protect_against"]
-    # 7 area + 7 urbanicity + 7 city + 3 area-year crime cells, 1 participants, 15 + 9 + 4 survey n
-    assert manifest["cells_suppressed_primary"] == str(24 + 1 + 28)
-    # Alder 2024 property, urban 2024 participants, urban and city 2024-Q4 resident n
-    assert manifest["cells_suppressed_complementary"] == "4"
+    assert manifest["suppression_method"].count(". ") == 0  # one sentence
+    assert manifest["audit_solver"].startswith("HiGHS 1.")
+    assert manifest["protection_level"] == "8"
+    assert manifest["audit_result"] == f"0 of {manifest['audit_cells']} hidden cells can be narrowed below the" \
+        " protection level"  # fmt: skip
+    # crime: 7 city months, 3 area years and 3 latest-12-month areas (Birch, Cedar, Dogwood violent);
+    # 1 participants; 15 + 9 + 4 survey n
+    assert manifest["cells_suppressed_primary"] == str(7 + 3 + 3 + 1 + 28)
+    # Alder's 2024 and latest-12-month property (51, 52: either gives December's theft away with
+    # March's 50), urban 2024 participants, urban and city 2024-Q4 resident n
+    assert manifest["cells_suppressed_complementary"] == "5"
     # the thresholds stated are the schema's is_reportable
     assert con.execute("select is_reportable(49, 49), is_reportable(50, 29.99), is_reportable(50, 30)").fetchone() == (
         False, False, True
@@ -512,47 +540,6 @@ def survey_truth(survey: pd.DataFrame, items: list[str], by: list[str]) -> dict[
     return truth
 
 
-def public_constraints(public) -> list[tuple[tuple, list[tuple]]]:
-    """Every total = sum of parts the published tables imply, read back from the file itself."""
-
-    def cells(sql):
-        return public.execute(sql).fetchall()
-
-    constraints = []
-    area_month = cells("select area_code, urbanicity, month, crime_class from crime_area_month")
-    for side, month, crime_class in cells("select urbanicity, month, crime_class from crime_urbanicity_month"):
-        parts = [("am", a, m, c) for a, u, m, c in area_month if (u, m, c) == (side, month, crime_class)]
-        constraints.append((("um", side, month, crime_class), parts))
-    sides = cells("select urbanicity, month, crime_class from crime_urbanicity_month")
-    for month, crime_class in cells("select month, crime_class from crime_city_month"):
-        parts = [("um", u, m, c) for u, m, c in sides if (m, c) == (month, crime_class)]
-        constraints.append((("cm", month, crime_class), parts))
-    for area, year, crime_class in cells("select area_code, year, crime_class from crime_area_year"):
-        parts = [("am", a, m, c) for a, _, m, c in area_month if (a, m.year, c) == (area, year, crime_class)]
-        assert len(parts) == 12
-        constraints.append((("ay", area, year, crime_class), parts))
-    for (year,) in cells("select year from program_counts_city"):
-        constraints.append((("pc", year), [("ps", year, side) for side in ("urban", "rural")]))
-    return constraints
-
-
-def public_cells(public) -> dict[tuple, tuple[int | None, str | None]]:
-    """Published count cells: key -> (count or None, suppression label)."""
-    queries_by_kind = {
-        "am": "select area_code, month, crime_class, incidents, incidents_suppressed from crime_area_month",
-        "um": "select urbanicity, month, crime_class, incidents, incidents_suppressed from crime_urbanicity_month",
-        "cm": "select month, crime_class, incidents, incidents_suppressed from crime_city_month",
-        "ay": "select area_code, year, crime_class, incidents, incidents_suppressed from crime_area_year",
-        "ps": "select year, urbanicity, participants_served, participants_served_suppressed from program_counts",
-        "pc": "select year, participants_served, participants_served_suppressed from program_counts_city",
-    }
-    found = {}
-    for kind, sql in queries_by_kind.items():
-        for *key, value, label in public.execute(sql).fetchall():
-            found[(kind, *key)] = (value, label)
-    return found
-
-
 @settings(
     max_examples=40,
     deadline=None,
@@ -602,23 +589,30 @@ def check_counts(public, world: World, raw: dict) -> None:
         if count is not None:
             assert count == sensitive_truth.get((month, category), 0)
 
-    # every equation of the file: never one hidden member, none worked out, primaries keep 5 of 1-9
-    cells = public_cells(public)
-    values = {key: value for key, (value, _) in cells.items()}
-    status = {key: label for key, (_, label) in cells.items()}
-    true_values = _true_values(cells, truth, raw, public)
-    for total, parts in public_constraints(public):
-        members = [total, *parts]
-        hidden = [member for member in members if status[member] is not None]
-        assert len(hidden) != 1, f"{hidden} alone under {total}"
-        if len(hidden) == len(members) or not hidden:
-            continue
-        known = {key: (true_values[key] if status[key] else values[key]) for key in members}
-        for member in hidden:
-            low, high = reader_range(total, parts, known, status, member)
-            assert high > low, f"{member} worked out from {total}"
-            if status[member] == "primary":
-                assert high - low >= 4, f"{member} narrowed to {low}..{high} by {total}"
+    # an integer program over every published crime equation at once: no hidden count of 1-9 can be
+    # told from any other value 1-9 (tests/attacker.py, not the audit's code)
+    cells, equations = attacker.crime_cells(public), attacker.crime_equations(public)
+    found, _, primary = attacker.attack(cells, equations)
+    side_of = dict(public.execute("select area_code, urbanicity from areas").fetchall())
+    for cell in primary:
+        assert found[cell] == (1, 9), f"{cell} narrowed to {found[cell]}"
+    for cell, (_, label) in cells.items():
+        if label == "complementary":
+            assert found[cell][0] < found[cell][1], f"{cell} is worked out: it should be shown"
+        if label == "rolled_up" and 1 <= _true_count(cell, truth, side_of) <= 9:
+            assert found[cell][1] - found[cell][0] >= 8, f"{cell} narrowed to {found[cell]}"
+
+
+def _true_count(cell: tuple, truth: dict, side_of: dict) -> int:
+    """A crime cell's real count, from the generated incidents."""
+    kind, *key = cell
+    match = {
+        "area_month": lambda a, m, c: (a, m, c) == tuple(key),
+        "side_month": lambda a, m, c: (side_of[a], m, c) == tuple(key),
+        "city_month": lambda a, m, c: (m, c) == tuple(key),
+        "area_year": lambda a, m, c: (a, m.year, c) == tuple(key),
+    }.get(kind)
+    return sum(count for (a, m, c), count in truth.items() if match(a, m, c)) if match else 0
 
 
 def _months_between(incidents: pd.DataFrame) -> set[dt.date]:
@@ -626,32 +620,6 @@ def _months_between(incidents: pd.DataFrame) -> set[dt.date]:
         return set()
     first, last = min(incidents["month"]), max(incidents["month"])
     return {day.date() for day in pd.date_range(first, last, freq="MS")}
-
-
-def _true_values(cells, crime_truth, raw, public) -> dict[tuple, int]:
-    """Every count cell's real value, from the raw rows (a reader's range must contain it)."""
-    area_side = dict(public.execute("select area_code, urbanicity from areas").fetchall())
-    activity = raw["activity"].sort_values(["program_id", "month"])
-    values = {}
-    for key in cells:
-        kind, *rest = key
-        if kind == "am":
-            values[key] = crime_truth.get(tuple(rest), 0)
-        elif kind == "um":
-            values[key] = sum(v for (a, m, c), v in crime_truth.items() if (area_side[a], m, c) == tuple(rest))
-        elif kind == "cm":
-            values[key] = sum(v for (_, m, c), v in crime_truth.items() if (m, c) == tuple(rest))
-        elif kind == "ay":
-            values[key] = sum(v for (a, m, c), v in crime_truth.items() if (a, m.year, c) == tuple(rest))
-        else:
-            # programs/totals' rule: a program's participants in its first month of the year, then new ones
-            year, sides = rest[0], rest[1:] or ["urban", "rural"]
-            served = 0
-            for program, group in activity[[month.year == year for month in activity["month"]]].groupby("program_id"):
-                if raw["program_side"][program] in sides:
-                    served += int(group["participants"].iloc[0] + group["new_participants"].iloc[1:].sum())
-            values[key] = served
-    return values
 
 
 def check_trust(public, raw: dict) -> None:
@@ -753,3 +721,38 @@ def test_publishing_leaves_an_open_connection_to_the_source_as_it_was(fixture_pa
         before = app.execute("select current_setting('threads')").fetchone()[0]
         publish.publish(fixture_path, tmp_path / "public.duckdb")
         assert app.execute("select current_setting('threads')").fetchone()[0] == before
+
+
+def test_a_hidden_groups_mean_is_not_left_to_subtraction():
+    # city 120 respondents, mean 60 = urban 100 at 62 + rural 20 at 50 (hidden: under 50 responses).
+    # With both n's shown, rural's sum is 120 x 60 - 100 x 62 = 1000 and its n 20: mean 50, exactly.
+    # Withdrawing urban's n (the smaller shown one that frees rural) leaves n_u free: rural's n is
+    # 120 - n_u and its sum 7200 - 62 n_u, a line of possible means.
+    city, urban, rural = ("city", "2024-Q1", "resident"), ("urbanicity", "urban", "2024-Q1", "resident"), (
+        "urbanicity", "rural", "2024-Q1", "resident")  # fmt: skip
+    groups = {
+        city: {"n": 120, "reportable": True, "trust_0_100": 60.0, "safety_reportable": False, "safety_0_100": None},
+        urban: {"n": 100, "reportable": True, "trust_0_100": 62.0, "safety_reportable": False, "safety_0_100": None},
+        rural: {"n": 20, "reportable": False, "trust_0_100": 50.0, "safety_reportable": False, "safety_0_100": None},
+    }
+    values = {cell: row["n"] for cell, row in groups.items()}
+    equations = [(city, [urban, rural])]
+    status = {city: None, urban: None, rural: "primary"}
+
+    def published(withdrawn):
+        return {
+            cell: {"n": None if cell in withdrawn or status[cell] else row["n"],
+                   "mean": row["trust_0_100"] if row["reportable"] else None,
+                   "n_min": 50 if row["reportable"] else 0, "n_max": math.inf if row["reportable"] else 49}
+            for cell, row in groups.items()
+        }  # fmt: skip
+
+    before = attacker.survey_ranges(published(set()), equations)
+    assert before[rural]["sum"][0] == pytest.approx(1000) and before[rural]["sum"][1] == pytest.approx(1000)
+    withdrawn = publish.mean_protection(groups, values, status, equations, set())
+    assert withdrawn == {urban}
+    after = attacker.survey_ranges(published(withdrawn), equations)
+    # n_u is 50 or more; rural's n = 120 - n_u at most 49, so n_u >= 71: rural's sum 7200 - 62 n_u is at most
+    # 2798; it is at least 0, so n_u <= 7200 / 62 = 116.13 and rural's n is 3.87 to 49
+    assert after[rural]["sum"] == pytest.approx((0, 2798))
+    assert after[rural]["n"] == pytest.approx((120 - 7200 / 62, 49))
