@@ -92,10 +92,11 @@ def change_words(words, row: pd.Series) -> str:
     return words.t(key, pct=words.percent(abs(change), 1))
 
 
-def verdict_words(words, row: pd.Series) -> str:
+def verdict_words(words, row: pd.Series, section: str = "crime.verdict") -> str:
+    """The exact test's answer in words; section crime.verdict_short gives the table's short form."""
     if row.get("significant") is None or pd.isna(row.get("significant")):
-        return words.t("crime.verdict.untestable")
-    key = "crime.verdict.significant" if row["significant"] else "crime.verdict.normal"
+        return words.t(f"{section}.untestable")
+    key = f"{section}.significant" if row["significant"] else f"{section}.normal"
     return words.t(key, p=words.p_value(row["p_value"]))
 
 
@@ -158,7 +159,7 @@ def crime_change_table(words, change: pd.DataFrame) -> Table:
                 words.number(row["rate_per_1k"], 1),
                 words.number(row["rate_per_1k_prior"], 1),
                 words.percent(row["change_pct"], 1, signed=True),
-                verdict_words(words, row) if published else words.t("crime.not_published_short"),
+                verdict_words(words, row, "crime.verdict_short") if published else words.t("crime.not_published_short"),
             ]
         )
     return table

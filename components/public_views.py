@@ -61,7 +61,8 @@ def crime_rate_figure(series: pd.DataFrame, crime_class: str, words) -> go.Figur
     is an open marker on the axis, never a zero.
     """
     rows = series[(series["crime_class"] == crime_class) & series["side"].isin(SIDES)]
-    sides = [side for side in SIDES if side in set(rows["side"])]
+    # a side with nothing published gets no empty panel: the sentence and table beside the chart say so
+    sides = [side for side in SIDES if rows.loc[rows["side"] == side, "is_published"].any()]
     titles = []
     for side in sides:
         grain = rows.loc[rows["side"] == side, "grain"].iloc[0]

@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,14 +93,22 @@ SITE_QUERIES = {
 }
 
 
-def gather(con: duckdb.DuckDBPyConnection) -> SiteData:
-    """Run the site's queries on an open public database."""
-    manifest = dict(con.execute("select key, value from manifest order by key").fetchall())
-    data = SiteData(manifest)
+def gather(run: Callable[..., pd.DataFrame], manifest: dict[str, str]) -> SiteData:
+    """Run the site's queries with `run(name, **params)`: queries.run on the public file, or the app's cached runner.
+
+    The app's Public report calls this with components.runtime.public_query, so it shows the site's numbers.
+    """
+    data = SiteData(dict(manifest))
     for name, (query, params) in SITE_QUERIES.items():
-        data.frames[name] = queries.run(con, query, **params)
+        data.frames[name] = run(query, **params)
     data.frames["crime_change"] = public_text.with_exact_test(data.frames["crime_change"])
     return data
+
+
+def gather_from(con: duckdb.DuckDBPyConnection) -> SiteData:
+    """gather() on an open public database."""
+    manifest = dict(con.execute("select key, value from manifest order by key").fetchall())
+    return gather(lambda name, **params: queries.run(con, name, **params), manifest)
 
 
 def published_tables() -> tuple[str, ...]:
@@ -144,7 +153,7 @@ def build(public_path: str | os.PathLike, out_dir: str | os.PathLike) -> Summary
     try:
         con = open_public(public_path)
         try:
-            data = gather(con)
+            data = gather_from(con)
             downloads = _write_downloads(con, building / "data")
         finally:
             con.close()
@@ -270,18 +279,24 @@ def _common(data: SiteData, words: i18n.Words, page: str, assets: dict[str, str]
         "assets": {name: f"../{path}" for name, path in assets.items()},
         "has_charts": page in CHART_PAGES,
         "agency": data.manifest.get("agency_name", ""),
-        "first_month": _manifest_month(words, data.manifest.get("source_first_month")),
-        "last_month": _manifest_month(words, data.manifest.get("source_last_month")),
+        "first_month": manifest_month(words, data.manifest.get("source_first_month")),
+        "last_month": manifest_month(words, data.manifest.get("source_last_month")),
         "plotly_locale": json.dumps(plotly_locale(words), ensure_ascii=False, sort_keys=True),
     }
 
 
-def _manifest_month(words: i18n.Words, value: str | None) -> str:
+def manifest_month(words: i18n.Words, value: str | None) -> str:
     return words.month(f"{value}-01") if value else words.t("format.missing")
 
 
-def page_content(data: SiteData, words: i18n.Words, downloads: dict[str, dict[str, object]]) -> dict[str, dict]:
-    """What each page shows, in one language: sentences, tables, figures (as JSON) and the map."""
+def page_content(
+    data: SiteData, words: i18n.Words, downloads: dict[str, dict[str, object]] | None = None
+) -> dict[str, dict]:
+    """What each page shows, in one language: sentences, tables, figures (as JSON) and the map.
+
+    Without `downloads` (the tables written and their columns) there is no downloads page: the app's
+    Public report offers the tables itself.
+    """
     change = data["crime_change"]
     series = data["crime_series"]
     return {
@@ -347,7 +362,9 @@ def page_content(data: SiteData, words: i18n.Words, downloads: dict[str, dict[st
         },
         "how-to-read": {"sections": how_to_read(words, data.manifest)},
         "about-data": {"entries": manifest_entries(words, data.manifest)},
-        "downloads": {"tables": _download_list(words, downloads), "dictionary": dictionary(words, downloads)},
+        "downloads": {}
+        if downloads is None
+        else {"tables": _download_list(words, downloads), "dictionary": dictionary(words, downloads)},
     }
 
 
