@@ -16,6 +16,7 @@ a timestamp, DuckDB on one thread.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import gzip
 import hashlib
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 import jinja2
+import numpy as np
 import pandas as pd
 import plotly
 import plotly.io
@@ -384,15 +386,34 @@ def chart(chart_id: str, figure, sentence: str, tables: list[public_text.Table],
     """The figure as JSON for charts.js; its title moves into the page's heading, where it cannot overlap."""
     title = figure.layout.title.text or ""
     figure.update_layout(title=None, margin_t=36 if figure.layout.annotations else 16)
+    plain = _lists(figure.to_plotly_json())
     spec = {
-        "data": figure.to_plotly_json()["data"],
-        "layout": figure.to_plotly_json()["layout"],
+        "data": plain["data"],
+        "layout": plain["layout"],
         "config": {"displayModeBar": False, "responsive": True, "locale": words.language},
     }
     text = plotly.io.json.to_json_plotly(spec)
     # inside <script>: no '<' can close the element early
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Chart(chart_id, title, sentence, text, tables, int(figure.layout.height or 400))
+
+
+def _lists(value: object) -> object:
+    """Arrays as plain lists: plotly.py would write them as base64, and the page's numbers should read as numbers."""
+    if isinstance(value, dict) and {"dtype", "bdata"} <= set(value):
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            array = array.reshape([int(size) for size in str(value["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {key: _lists(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists(item) for item in value]
+    if isinstance(value, (np.ndarray, pd.Series, pd.Index)):
+        return [_lists(item) for item in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def plotly_locale(words: i18n.Words) -> dict[str, object]:
