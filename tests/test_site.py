@@ -454,7 +454,7 @@ def test_every_number_on_a_page_is_a_value_of_the_public_database(demo_site, dem
     # numbers inside the file's texts: the manifest's checksum and dates, quarter names like 2024-Q4
     held_tokens = {token.strip(".,") for value in data.manifest.values() for token in NUMBER.findall(value)}
     for frame in data.frames.values():
-        for column in frame.select_dtypes(include="object").columns.drop("geojson", errors="ignore"):
+        for column in frame.select_dtypes(include=["object", "str"]).columns.drop("geojson", errors="ignore"):
             texts = frame[column].dropna().astype(str)
             held_tokens |= {token.strip(".,") for value in texts for token in NUMBER.findall(value)}
     values |= {public_text.SIGNIFICANCE_LEVEL, 0.001}
