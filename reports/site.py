@@ -386,7 +386,7 @@ def chart(chart_id: str, figure, sentence: str, tables: list[public_text.Table],
     """The figure as JSON for charts.js; its title moves into the page's heading, where it cannot overlap."""
     title = figure.layout.title.text or ""
     figure.update_layout(title=None, margin_t=36 if figure.layout.annotations else 16)
-    plain = _lists(figure.to_plotly_json())
+    plain = plain_arrays(figure.to_plotly_json())
     spec = {
         "data": plain["data"],
         "layout": plain["layout"],
@@ -398,7 +398,7 @@ def chart(chart_id: str, figure, sentence: str, tables: list[public_text.Table],
     return Chart(chart_id, title, sentence, text, tables, int(figure.layout.height or 400))
 
 
-def _lists(value: object) -> object:
+def plain_arrays(value: object) -> object:
     """Arrays as plain lists: plotly.py would write them as base64, and the page's numbers should read as numbers."""
     if isinstance(value, dict) and {"dtype", "bdata"} <= set(value):
         array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
@@ -406,11 +406,11 @@ def _lists(value: object) -> object:
             array = array.reshape([int(size) for size in str(value["shape"]).split(",")])
         return array.tolist()
     if isinstance(value, dict):
-        return {key: _lists(item) for key, item in value.items()}
+        return {key: plain_arrays(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_lists(item) for item in value]
+        return [plain_arrays(item) for item in value]
     if isinstance(value, (np.ndarray, pd.Series, pd.Index)):
-        return [_lists(item) for item in value.tolist()]
+        return [plain_arrays(item) for item in value.tolist()]
     if isinstance(value, np.generic):
         return value.item()
     return value
