@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from reports import i18n, site
 from test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = {1440: 900, 390: 844}
 SERIOUS = ("serious", "critical")
 # the text boxes that must not overlap: page headings, the map legend, and plotly's legends and titles
@@ -47,7 +49,18 @@ OVERLAPS = """
 """
 
 
+# the headers the sample nginx config sends, the Content-Security-Policy among them: the pages must work under it
+HEADERS = re.findall(
+    r'^add_header ([\w-]+) "([^"]*)" always;$', (ROOT / "reports" / "nginx" / "site-headers.conf").read_text(), re.M
+)
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self) -> None:
+        for name, value in HEADERS:
+            self.send_header(name, value)
+        super().end_headers()
+
     def log_message(self, *args) -> None:
         pass
 
@@ -118,6 +131,8 @@ def test_every_page_is_accessible_fits_and_stays_on_the_site(served_site, browse
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     axe = Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
@@ -139,6 +154,7 @@ def test_every_page_is_accessible_fits_and_stays_on_the_site(served_site, browse
     assert problems == []
     assert outside == []
     assert errors == []
+    assert [message for message in console if "Content Security Policy" in message] == []
 
 
 def test_without_javascript_the_numbers_and_tables_are_there(served_site, browser):
