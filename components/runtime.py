@@ -323,6 +323,12 @@ def public_query(name: str, **params: object) -> pd.DataFrame:
     return _cached_public_query(str(path), database_version(path), name, _plain(params))
 
 
+def public_version() -> str:
+    """The published file and its version, for caches of what is built from it."""
+    path = ensure_public_database()
+    return f"{path}:{database_version(path)}"
+
+
 def public_site_url() -> str | None:
     """BRIDGEBOARD_PUBLIC_SITE: where the static public site is served, for the page to link to."""
     url = os.environ.get("BRIDGEBOARD_PUBLIC_SITE", "").strip()

@@ -7,9 +7,17 @@ from components import maps, public_text, public_views, runtime
 from reports import i18n, site
 
 words = i18n.words("en")
-manifest = public_views.manifest_values(runtime.public_table("manifest"))
-data = site.gather(runtime.public_query, manifest)
-content = site.page_content(data, words)
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def report(public_version: str) -> tuple[dict, site.SiteData, dict]:
+    """The site's manifest, query results and English content, once per published file (not per visitor)."""
+    manifest = public_views.manifest_values(runtime.public_table("manifest"))
+    data = site.gather(runtime.public_query, manifest)
+    return manifest, data, site.page_content(data, words)
+
+
+manifest, data, content = report(runtime.public_version())
 agency = manifest.get("agency_name", "")
 first, last = (site.manifest_month(words, manifest.get(key)) for key in ("source_first_month", "source_last_month"))
 
