@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import pwd
 import re
 import shutil
 import socket
@@ -104,8 +105,10 @@ def nginx(out: Path, port: int):
     server = server.replace("listen 80;", f"listen 127.0.0.1:{port} reuseport backlog=4096;")
     server = server.replace("root /srv/bridgeboard-site;", f"root {out};")
     server = server.replace("/etc/nginx/snippets/bridgeboard-site-headers.conf", str(headers))
+    # run as root, nginx's workers would be www-data, who cannot read a private folder (a test's tmp_path)
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
     (prefix / "nginx.conf").write_text(
-        f"worker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n"
+        f"{user}worker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n"
         "events { worker_connections 4096; }\n"
         f"http {{\n include /etc/nginx/mime.types;\n default_type application/octet-stream;\n access_log off;\n"
         f" client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;"
