@@ -221,7 +221,7 @@ def run(duration_s: int, connections: int, users: int, cache: Path) -> dict[str,
             }
     builds.log(f"Streamlit Public report, {users} websocket sessions for {duration_s} s")
     with streamlit_public(Path(built["public"]), _free_port(), cache / "streamlit.log") as port:
-        site_load.run(port, 1, 3)  # a first view warms the caches, as on a running server
+        site_load.run(port, 1, 3)  # the first views warm the process's caches, as on a running server
         results["streamlit"] = site_load.run(port, users, duration_s)
     results["duration_s"] = round((dt.datetime.now().astimezone() - started).total_seconds(), 1)
     results["targets"] = evaluate(results)
@@ -257,8 +257,9 @@ def markdown(results: dict[str, object], command: str) -> str:
         " on 127.0.0.1; wrk: each connection loads the page's HTML and then each asset it names, one after the"
         " other (a browser fetches assets in parallel, so a real view is faster), gzip accepted; a page view's time"
         " is from its first request to its last response. Streamlit: `streamlit run app.py` in public mode on the"
-        " same public file, websocket sessions rerunning the page (bench/site_load.py; Streamlit's own JavaScript"
-        " bundle not counted, its best case). One after the other, so neither takes the other's cores.",
+        " same public file, websocket sessions rerunning the page, each opened and run once before the clock starts"
+        " (bench/site_load.py; Streamlit's own JavaScript bundle not counted: its best case). One after the other,"
+        " so neither takes the other's cores; other work on this shared machine shows in the load average.",
         "",
         "| page | requests per view | compressed transfer | page views/s | p50 ms | p95 ms | MB/s | errors |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
