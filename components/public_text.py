@@ -77,10 +77,6 @@ class Headline:
 # --- crime ------------------------------------------------------------------------------
 
 
-def _rate_or_count(words, row: pd.Series, column: str = "rate_per_1k") -> str:
-    return words.number(row[column], 1)
-
-
 def change_words(words, row: pd.Series) -> str:
     """'up 3.0%', 'down 11.0%', 'unchanged' from change_pct."""
     change = row["change_pct"]

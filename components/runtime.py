@@ -325,6 +325,7 @@ def public_query(name: str, **params: object) -> pd.DataFrame:
 
 def public_version() -> str:
     """The published file and its version, for caches of what is built from it."""
+    _started_by_app("viewer")  # a deep link to the public page on a fresh server (see PagesManager above)
     path = ensure_public_database()
     return f"{path}:{database_version(path)}"
 

@@ -363,7 +363,10 @@ def page_content(
             "registry": public_text.registry_table(words, data["partnerships"]),
         },
         "how-to-read": {"sections": how_to_read(words, data.manifest)},
-        "about-data": {"entries": manifest_entries(words, data.manifest)},
+        "about-data": {
+            "entries": manifest_entries(words, data.manifest),
+            "generated_by": "python -m data site",
+        },
         "downloads": {}
         if downloads is None
         else {"tables": _download_list(words, downloads), "dictionary": dictionary(words, downloads)},
