@@ -480,3 +480,21 @@ def test_every_number_on_a_page_is_a_value_of_the_public_database(demo_site, dem
                         for value in trace.get(axis, []):
                             if isinstance(value, (int, float)) and not isinstance(value, bool):
                                 assert float(value) in values or value == 0, (chart_id, axis, value)
+
+
+def test_builds_from_a_public_file_with_nothing_published_yet(tmp_path):
+    from data import publish
+
+    path = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for name, columns in publish.TABLES.items():
+            con.execute(f"create table {name} ({columns})")
+        con.execute("insert into manifest values ('agency_name', 'Empty Police'), ('generated_by', 'hand')")
+        con.execute("insert into areas values ('A', 'Alpha', 'neighbourhood', 'urban', 100, null)")
+    site.build(path, tmp_path / "site")
+    words = i18n.words("en")
+    index = "".join(parse(tmp_path / "site" / "en" / "index.html").text)
+    assert words.t("map.no_outlines") in index and words.t("trust.sentence_none.trust") in index
+    partnerships = "".join(parse(tmp_path / "site" / "en" / "partnerships.html").text)
+    assert words.t("partnerships.type_sentence_none") in partnerships
+    assert words.t("funding.sentence_none") in partnerships
