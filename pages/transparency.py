@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import format as fmt
-from components import maps, public_text, public_views, runtime
+from components import maps, public_tables, public_text, public_views, runtime
 from reports import i18n, site
 
 words = i18n.words("en")
@@ -27,7 +27,7 @@ if url := runtime.public_site_url():
     st.link_button(words.t("app.site_link"), url, icon=":material/open_in_new:")
 
 
-def table(spec: public_text.Table, name: str) -> None:
+def table(spec: public_tables.Table, name: str) -> None:
     """A table of the site as the site shows it (formatted cells), with its CSV."""
     st.caption(spec.caption)
     runtime.show_table(spec.frame(), name)

@@ -37,7 +37,7 @@ import plotly.io
 from babel import Locale
 
 import queries
-from components import public_text, public_views
+from components import public_tables, public_text, public_views
 from reports import i18n, svgmap
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -311,26 +311,26 @@ def page_content(
                 public_text.crime_change_sentence(words, row)
                 for _, row in change[change["crime_class"].isin(public_text.CLASSES_SHOWN)].iterrows()
             ],
-            "change_table": public_text.crime_change_table(words, change),
+            "change_table": public_tables.crime_change_table(words, change),
             "charts": [
                 chart(
                     f"crime-{crime_class}",
                     public_views.crime_rate_figure(series, crime_class, words),
                     public_text.crime_series_sentence(words, series, crime_class),
-                    [public_text.crime_series_table(words, series, crime_class, side) for side in public_views.SIDES],
+                    [public_tables.crime_series_table(words, series, crime_class, side) for side in public_views.SIDES],
                     words,
                 )
                 for crime_class in public_text.CLASSES_SHOWN
             ],
         },
         "trust": {
-            "latest_table": public_text.trust_latest_table(words, data["trust_change"]),
+            "latest_table": public_tables.trust_latest_table(words, data["trust_change"]),
             "charts": [
                 chart(
                     f"trust-{measure}",
                     public_views.trust_figure(data["trust_quarters"], words, measure),
                     public_text.trust_sentence(words, data["trust_change"], measure),
-                    [public_text.trust_table(words, data["trust_quarters"], measure)],
+                    [public_tables.trust_table(words, data["trust_quarters"], measure)],
                     words,
                 )
                 for measure in ("trust", "safety")
@@ -341,26 +341,26 @@ def page_content(
                 "partnerships-type",
                 public_views.partnerships_type_figure(data["partnerships_by_type"], words),
                 public_text.partnerships_type_sentence(words, data["partnerships_by_type"]),
-                [public_text.partnerships_type_table(words, data["partnerships_by_type"])],
+                [public_tables.partnerships_type_table(words, data["partnerships_by_type"])],
                 words,
             ),
-            "area_table": public_text.partnerships_area_table(words, data["partnerships_by_area"]),
+            "area_table": public_tables.partnerships_area_table(words, data["partnerships_by_area"]),
             "programs_chart": chart(
                 "programs",
                 public_views.programs_figure(data["program_years"], words),
                 public_text.programs_sentence(words, data["program_years"]),
-                [public_text.programs_table(words, data["program_years"])],
+                [public_tables.programs_table(words, data["program_years"])],
                 words,
             ),
             "funding_chart": chart(
                 "funding",
                 public_views.funding_figure(data["funding"], words),
                 public_text.funding_sentence(words, data["funding"]),
-                [public_text.funding_table(words, data["funding"])],
+                [public_tables.funding_table(words, data["funding"])],
                 words,
             ),
             "counts_explained": public_text.counts_explained(words, data["partnerships"], data["program_years"]),
-            "registry": public_text.registry_table(words, data["partnerships"]),
+            "registry": public_tables.registry_table(words, data["partnerships"]),
         },
         "how-to-read": {"sections": how_to_read(words, data.manifest)},
         "about-data": {
@@ -381,11 +381,11 @@ class Chart:
     title: str
     sentence: str
     spec: str
-    tables: list[public_text.Table]
+    tables: list[public_tables.Table]
     height: int
 
 
-def chart(chart_id: str, figure, sentence: str, tables: list[public_text.Table], words: i18n.Words) -> Chart:
+def chart(chart_id: str, figure, sentence: str, tables: list[public_tables.Table], words: i18n.Words) -> Chart:
     """The figure as JSON for charts.js; its title moves into the page's heading, where it cannot overlap."""
     title = figure.layout.title.text or ""
     figure.update_layout(title=None, margin_t=36 if figure.layout.annotations else 16)
@@ -471,7 +471,7 @@ def _map(data: SiteData, words: i18n.Words) -> dict[str, object]:
         "sentence": sentence,
         "drawn": drawn,
         "boundary": has_urban and (data["area_outlines"]["urbanicity"] == "rural").any(),
-        "table": public_text.area_table(words, area_crime, MAP_CLASS),
+        "table": public_tables.area_table(words, area_crime, MAP_CLASS),
     }
 
 

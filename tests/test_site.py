@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import queries
-from components import public_text
+from components import public_tables, public_text
 from reports import i18n, site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,7 +221,7 @@ def test_crime_charts_and_tables_are_the_query(request, built, language):
             assert traces[0]["y"] == pytest.approx(list(rows[value].astype(float)))
             assert [x[:10] for x in traces[0]["x"]] == [str(day)[:10] for day in rows["period_start"]]
     # the tables under the charts: one per side, the same periods and values, formatted for the language
-    expected = public_text.crime_series_table(words, series, "violent", "urban")
+    expected = public_tables.crime_series_table(words, series, "violent", "urban")
     shown = next(frame for frame in tables(out / language / "crime.html") if list(frame.columns) == expected.columns
                  and len(frame) == len(expected.rows))  # fmt: skip
     assert shown.values.tolist() == expected.rows
