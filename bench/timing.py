@@ -116,7 +116,7 @@ def time_interleaved(calls: dict[str, Callable[[], object]], runs: int) -> dict[
 def bench_queries(
     db_paths: dict[str, str | Path], runs: int, log: Callable[[str], None] = lambda _: None
 ) -> dict[str, dict]:
-    """Time every query of queries.available() on each database, interleaved; {label: {query: stats}}."""
+    """Time every query of queries.agency_queries() on each database, interleaved; {label: {query: stats}}."""
     connections = {label: duckdb.connect(str(path), read_only=True) for label, path in db_paths.items()}
     try:
         context = {}
@@ -124,7 +124,7 @@ def bench_queries(
             start, end = latest_twelve_months(con)
             context[label] = {"start": start, "end": end, "partnership_id": planted_partnership_id(con)}
         results: dict[str, dict] = {label: {} for label in connections}
-        for name in queries.available():
+        for name in queries.agency_queries():
             params = {label: default_params(name, **context[label]) for label in connections}
             calls = {
                 label: functools.partial(queries.run, con, name, scope=SCOPE, **params[label])

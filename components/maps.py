@@ -136,7 +136,8 @@ def classify(values: pd.Series, palette: str) -> tuple[list[str], list[tuple[str
         extent = max(abs(known.min()), abs(known.max())) or 1.0
         edges = np.array([-1.0, -0.6, -0.2, 0.2, 0.6, 1.0]) * extent
     else:
-        edges = np.unique(np.quantile(known, np.linspace(0, 1, len(colours) + 1)))
+        # edges are values of real areas (the lower of two at a split), so a legend never shows a number no area has
+        edges = np.unique(np.quantile(known, np.linspace(0, 1, len(colours) + 1), method="lower"))
         if len(edges) == 1:
             edges = np.array([edges[0], edges[0]])
     class_count = len(edges) - 1

@@ -312,6 +312,33 @@ def public_table(table: str) -> pd.DataFrame:
     return _cached_public_table(str(path), database_version(path), table)
 
 
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def _cached_public_query(path: str, version: str, name: str, params: tuple) -> pd.DataFrame:
+    return queries.run(_public_connection(path, version), name, **dict(params))
+
+
+def public_query(name: str, **params: object) -> pd.DataFrame:
+    """A query of queries/public on the published database: the figures the static site shows."""
+    if not name.startswith("public/"):
+        raise queries.QueryError(f"{name!r} is not a query of the published tables (queries/public)")
+    _started_by_app("viewer")
+    path = ensure_public_database()
+    return _cached_public_query(str(path), database_version(path), name, _plain(params))
+
+
+def public_version() -> str:
+    """The published file and its version, for caches of what is built from it."""
+    _started_by_app("viewer")  # a deep link to the public page on a fresh server (see PagesManager above)
+    path = ensure_public_database()
+    return f"{path}:{database_version(path)}"
+
+
+def public_site_url() -> str | None:
+    """BRIDGEBOARD_PUBLIC_SITE: where the static public site is served, for the page to link to."""
+    url = os.environ.get("BRIDGEBOARD_PUBLIC_SITE", "").strip()
+    return url or None
+
+
 # --- viewer ---------------------------------------------------------------------------
 
 

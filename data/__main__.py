@@ -1,4 +1,4 @@
-"""Command line: python -m data demo|import|publish|check (see DESIGN.md, "Interfaces").
+"""Command line: python -m data demo|import|publish|site|check (see DESIGN.md, "Interfaces").
 
 Every command exits 0 on success and otherwise prints one clear sentence to stderr and
 exits non-zero, leaving any existing database untouched.
@@ -92,7 +92,21 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     summary = publish.publish(args.db, args.out)
     elapsed = time.perf_counter() - started
     print(f"{summary.text()} in {elapsed:.1f} s")
+    if args.site:
+        return _build_site(args.out, args.site)
     return 0
+
+
+def _build_site(public: Path, out: Path) -> int:
+    # the static site sits on the floor above data/ (DESIGN.md): only this entry point reaches it
+    from reports import site
+
+    print(site.build(public, out).text())
+    return 0
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    return _build_site(args.public, args.out)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -161,7 +175,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     publish_parser.add_argument("--db", type=Path, required=True, help="the Bridgeboard database to publish from")
     publish_parser.add_argument("--out", type=Path, required=True, help="the public database file to write")
+    publish_parser.add_argument("--site", type=Path, metavar="DIR", help="then build the static public site in DIR")
     publish_parser.set_defaults(handler=_cmd_publish)
+
+    site_parser = commands.add_parser(
+        "site",
+        help="build the static public site (English and Spanish) from a public database",
+        description="Write a self-contained static site from the public database alone; any web server can serve it.",
+    )
+    site_parser.add_argument("--public", type=Path, required=True, help="the public database (python -m data publish)")
+    site_parser.add_argument(
+        "--out", type=Path, required=True, help="the folder to write (replaced when it holds a site)"
+    )
+    site_parser.set_defaults(handler=_cmd_site)
 
     check_parser = commands.add_parser("check", help="integrity report; exits non-zero on errors")
     check_parser.add_argument("--db", type=Path, required=True)

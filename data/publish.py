@@ -782,9 +782,10 @@ def _programs(con, statuses, audits) -> dict[str, pd.DataFrame]:
 
 def _partnerships(con) -> pd.DataFrame:
     registry = queries.run(con, "partnerships/registry", start_date=ALL_FROM, end_date=ALL_UNTIL, urbanicity=None)
-    # no funding, feedback, roles (internal) or program names: only what each partnership does
+    # no funding, feedback, roles (internal), program names or free text: the description a
+    # partner typed stays in the agency's file (the table's description column is left empty)
     columns = [
-        "partnership_name", "nonprofit_name", "org_type", "status", "start_date", "end_date", "description",
+        "partnership_name", "nonprofit_name", "org_type", "status", "start_date", "end_date",
         "urbanicity", "area_names", "programs", "has_mou", "data_sharing_level",
     ]  # fmt: skip
     return registry[columns]

@@ -126,6 +126,14 @@ def available() -> list[str]:
     return sorted(f"{path.parent.name}/{path.stem}" for path in QUERY_DIR.glob("*/*.sql"))
 
 
+PUBLISHED_FOLDER = "public"  # queries/public read the published file (public.duckdb), not the agency's
+
+
+def agency_queries() -> list[str]:
+    """The queries of the agency's database: every one but those of queries/public."""
+    return [name for name in available() if not name.startswith(f"{PUBLISHED_FOLDER}/")]
+
+
 @functools.cache
 def spec(name: str) -> QuerySpec:
     """Parse queries/<name>.sql; raises QueryError for an unknown name."""

@@ -73,3 +73,20 @@ def demo_con(demo_path):
     connection = duckdb.connect(str(demo_path), read_only=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def public_fixture_path(fixture_path, tmp_path_factory):
+    """The fixture database as `python -m data publish` writes it."""
+    from data import publish
+
+    path = tmp_path_factory.mktemp("published") / "public.duckdb"
+    publish.publish(fixture_path, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def public_con(public_fixture_path):
+    connection = duckdb.connect(str(public_fixture_path), read_only=True)
+    yield connection
+    connection.close()

@@ -45,14 +45,17 @@ def signed_in(fixture_path, monkeypatch, email: str | None, page: str | None = N
     return app
 
 
+URBAN_PROGRAMS = "Programs running in 2024 — Urban areas"  # a headline of the Public report
+
+
 def test_signed_out_visitor_gets_the_public_report(fixture_path, public_db, monkeypatch):
     app = signed_in(fixture_path, monkeypatch, None)
     assert [button.label for button in app.button] == ["Sign in"]
     assert app.title[0].value == "Community safety partnerships: public report"
     assert "Demo mode" not in page_text(app)
     assert "View as" not in page_text(app)
-    # nothing but published figures: the active partnerships of the fixture (P1, P2)
-    assert {metric.label: metric.value for metric in app.metric}["Active partnerships"] == "2"
+    # nothing but published figures: the fixture's urban programs in 2024 (G1, G3)
+    assert {metric.label: metric.value for metric in app.metric}[URBAN_PROGRAMS] == "2"
 
 
 @pytest.mark.parametrize("email", ["chief@testville.example", "  Chief@Testville.EXAMPLE "])
@@ -127,9 +130,11 @@ def test_public_page_reads_only_the_published_file(fixture_path, public_db, monk
     app.selectbox(key="view_as").set_value("Member of the public (transparency page)").run()
     assert app.title[0].value == "Community safety partnerships: public report"
     published = duckdb.connect(str(public_db), read_only=True)
-    expected = published.execute("select count(*) from partnerships where status = 'active'").fetchall()[0][0]
+    expected = published.execute(
+        "select programs_active from program_counts where year = 2024 and urbanicity = 'urban'"
+    ).fetchall()[0][0]
     published.close()
-    assert {metric.label: metric.value for metric in app.metric}["Active partnerships"] == str(expected)
+    assert {metric.label: metric.value for metric in app.metric}[URBAN_PROGRAMS] == str(expected)
     # the public viewer cannot run an agency query even if a page tried
     from components import runtime
 

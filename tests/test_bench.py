@@ -56,12 +56,12 @@ def test_every_query_is_timed_on_both_sizes(run):
     document, _, _ = run
     for label in ("5k", "20k"):
         timed = document["queries"][label]
-        assert sorted(timed) == queries.available()
+        assert sorted(timed) == queries.agency_queries()
         for stats in timed.values():
             assert stats["runs"] == 3
             assert 0 < stats["p50_ms"] <= stats["p95_ms"] <= stats["max_ms"]
             assert stats["rows"] >= 0
-    assert set(document["growth"]["p50_ratio"]) == set(queries.available())
+    assert set(document["growth"]["p50_ratio"]) == set(queries.agency_queries())
     assert document["growth"]["max_ratio"] == max(document["growth"]["p50_ratio"].values())
 
 
@@ -113,7 +113,7 @@ def test_databases_are_reused_until_the_generator_changes(run, monkeypatch):
 
 def test_default_params_follow_the_headers():
     start, end = dt.date(2025, 10, 1), dt.date(2026, 9, 30)
-    for name in queries.available():
+    for name in queries.agency_queries():
         params = timing.default_params(name, start=start, end=end, partnership_id=7)
         # the runner accepts every set (scope comes from the viewer, never from here)
         queries.bind(name, timing.SCOPE, params)

@@ -1,66 +1,96 @@
-"""The public report in AppTest: every figure comes from the published file, hidden cells stay hidden."""
+"""The app's Public report: the static site's numbers, from the published file, with no free text."""
+
+import json
+import re
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import queries
 from apptest import APP
 from components import runtime
+from reports import i18n, site
+from test_site import parse, tables
 
 
-@pytest.fixture
-def public_app(fixture_path, tmp_path, monkeypatch):
+def _open(public_path, tmp_path, monkeypatch, site_url=None) -> AppTest:
+    monkeypatch.setenv("BRIDGEBOARD_MODE", "public")
+    monkeypatch.setenv("BRIDGEBOARD_PUBLIC_DB", str(public_path))
+    monkeypatch.setenv("BRIDGEBOARD_DB", str(tmp_path / "not-here.duckdb"))
+    if site_url:
+        monkeypatch.setenv("BRIDGEBOARD_PUBLIC_SITE", site_url)
+    else:
+        monkeypatch.delenv("BRIDGEBOARD_PUBLIC_SITE", raising=False)
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception and not app.error, [e.value for e in app.exception]
+    return app
+
+
+@pytest.fixture(scope="module")
+def demo_public(demo_path, tmp_path_factory):
     from data import publish
 
-    path = tmp_path / "public.duckdb"
-    publish.publish(fixture_path, path)
-    monkeypatch.setenv("BRIDGEBOARD_MODE", "public")
-    monkeypatch.setenv("BRIDGEBOARD_PUBLIC_DB", str(path))
-    monkeypatch.setenv("BRIDGEBOARD_DB", str(tmp_path / "not-here.duckdb"))
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    assert not app.exception and not app.error
-    connection = duckdb.connect(str(path), read_only=True)
-    yield app, connection
-    connection.close()
+    folder = tmp_path_factory.mktemp("page-public")
+    publish.publish(demo_path, folder / "public.duckdb")
+    site.build(folder / "public.duckdb", folder / "site")
+    return folder / "public.duckdb", folder / "site"
 
 
-def test_partnership_list_is_the_published_one(public_app):
-    app, published = public_app
-    table = app.dataframe[0].value
-    expected = published.execute("select partnership_name from partnerships order by all").fetchall()
-    assert sorted(table["partnership_name"]) == [name for (name,) in expected]
-    assert "roles" not in table.columns and "funding_usd" not in table.columns
+def test_headline_numbers_and_tables_are_the_sites(demo_public, tmp_path, monkeypatch):
+    public_path, built = demo_public
+    app = _open(public_path, tmp_path, monkeypatch)
+    cards = parse(built / "en" / "index.html").cards
+    shown = [(metric.label, metric.value) for metric in app.metric]
+    assert shown == [(f"{card['label']} — {card['side']}", card["value"]) for card in cards]
+    assert len(shown) == 8 and shown[0][1] != "not published"
+    site_change = tables(built / "en" / "crime.html")[0]
+    assert app.dataframe[0].value.values.tolist() == site_change.values.tolist()
+    registry = next(frame for frame in tables(built / "en" / "partnerships.html") if "Partnership" in frame.columns)
+    page_registry = next(frame.value for frame in app.dataframe if "Partnership" in frame.value.columns)
+    assert page_registry.values.tolist() == registry.values.tolist()
+    # each chart is drawn with the site's values: the violent chart's urban line is the rate per 1,000
+    with duckdb.connect(str(public_path), read_only=True) as con:
+        series = queries.run(con, "public/crime_series", crime_class="violent")
+    urban = series[(series["side"] == "urban") & series["is_published"]]
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    line = next(trace for trace in spec["data"] if trace["name"] == "Urban areas")
+    site_spec = parse(built / "en" / "crime.html").charts["crime-violent"]
+    site_line = next(trace for trace in site_spec["data"] if trace["name"] == "Urban areas")
+    assert site_line["y"] == pytest.approx(list(urban["rate_per_1k"]))
+    assert site.plain_arrays(line)["y"] == pytest.approx(site_line["y"])
 
 
-def test_crime_chart_draws_published_counts_and_marks_hidden_ones(public_app):
-    app, published = public_app
-    spec = app.get("plotly_chart")[0].proto.spec
-    # the fixture's small violent months are 1-9 city-wide, so urban and rural read "in total only" there:
-    # drawn as such, never as a number
-    rolled_up = published.execute(
-        "select count(*) from crime_urbanicity_month where crime_class = 'violent'"
-        " and incidents_suppressed = 'rolled_up'"
-    ).fetchall()[0][0]
-    assert rolled_up > 0
-    assert "in a city-wide total below 10" in spec
-    visible = published.execute(
-        "select incidents from crime_urbanicity_month where crime_class = 'violent' and incidents is not null"
-        " and incidents >= 10"
-    ).fetchall()
-    for (count,) in visible:
-        assert str(count) in spec
+def test_explains_the_two_partnership_counts(demo_public, tmp_path, monkeypatch):
+    public_path, _ = demo_public
+    app = _open(public_path, tmp_path, monkeypatch)
+    text = " ".join(block.value for block in app.markdown)
+    with duckdb.connect(str(public_path), read_only=True) as con:
+        (active,) = con.execute("select count(*) from partnerships where status = 'active'").fetchall()[0]
+        year, running = con.execute(
+            "select year, partnerships_active from program_counts_city order by year desc limit 1"
+        ).fetchall()[0]
+    sentence = re.sub(r"\\(.)", r"\1", text)  # the page escapes Markdown
+    assert f"The registry lists {active} partnerships whose status is active today" in sentence
+    assert f"The yearly count for {year} is {running} partnerships" in sentence
 
 
-def test_open_data_offers_every_published_table(public_app):
-    app, _ = public_app
+def test_no_free_text_and_human_names_for_the_open_data(public_fixture_path, tmp_path, monkeypatch):
+    app = _open(public_fixture_path, tmp_path, monkeypatch)
+    registry = next(frame.value for frame in app.dataframe if "Partnership" in frame.value.columns)
+    assert "What it does" not in registry.columns and "description" not in registry.columns
+    text = " ".join(str(cell) for frame in app.dataframe for cell in frame.value.values.ravel())
+    assert "Mentors and officers" not in text  # the fixture partnership's description
     labels = [button.label for button in app.get("download_button")]
+    words = i18n.words("en")
     for table in runtime.PUBLIC_TABLES:
-        assert f"{table.replace('_', ' ')} (CSV)" in labels
+        assert f"{words.t(f'tables.{table}.title')} (CSV)" in labels
+    assert not any("_" in label or label.startswith("crime sensitive") for label in labels)
 
 
-def test_side_filter_keeps_one_side(public_app):
-    app, _ = public_app
-    app.segmented_control(key="public_side").set_value("Rural").run()
-    assert set(app.dataframe[0].value["urbanicity"]) == {"rural"}
-    spec = app.get("plotly_chart")[0].proto.spec
-    assert "Rural areas" in spec and "Urban areas" not in spec
+def test_links_to_the_site_when_it_is_configured(public_fixture_path, tmp_path, monkeypatch):
+    app = _open(public_fixture_path, tmp_path, monkeypatch)
+    assert not app.get("link_button")
+    app = _open(public_fixture_path, tmp_path, monkeypatch, site_url="https://report.example.gov/")
+    buttons = app.get("link_button")
+    assert len(buttons) == 1 and buttons[0].proto.url == "https://report.example.gov/"

@@ -298,12 +298,12 @@ def test_programs_participants_and_partnership_counts(public):
     assert (city.loc[2024].partnerships_active, city.loc[2024].programs_active) == (2, 3)
 
 
-def test_partnerships_say_what_they_do_and_nothing_internal(public):
+def test_partnerships_publish_no_free_text_and_nothing_internal(public):
     table = rows(public, "select * from partnerships order by partnership_name").set_index("partnership_name")
     youth = table.loc["Youth mentoring partnership"]
-    assert (youth.nonprofit_name, youth.description, youth.area_names, youth.programs) == (
-        "Youth Org", "Mentors and officers", "Alder, Birch", 2
-    )  # fmt: skip
+    assert (youth.nonprofit_name, youth.area_names, youth.programs) == ("Youth Org", "Alder, Birch", 2)
+    # the description a partner typed ("Mentors and officers") is free text: it stays in the agency's file
+    assert table["description"].isna().all()
     assert youth.has_mou and youth.data_sharing_level == "aggregate"
     assert not table.loc["Old youth partnership"].has_mou
     assert table.loc["Planned housing partnership"].status == "planned"

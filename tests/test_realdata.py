@@ -9,6 +9,7 @@ page as the chief.
 
 from __future__ import annotations
 
+import html
 import subprocess
 import sys
 from pathlib import Path
@@ -171,6 +172,21 @@ def test_every_page_renders_for_the_chief(chicago, monkeypatch, tmp_path, page):
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     assert not any("internal error" in e.value for e in app.error), [e.value for e in app.error]
+
+
+def test_the_public_site_builds_from_the_real_files(chicago, tmp_path):
+    from data import publish
+    from reports import site
+
+    path, _ = chicago
+    publish.publish(path, tmp_path / "public.duckdb")
+    site.build(tmp_path / "public.duckdb", tmp_path / "site")
+    names = query(path, "select name from areas")["name"]
+    index = (tmp_path / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    assert index.count("<path d=") >= len(names)  # every district outline is on the map
+    for name in names:
+        assert f"<title>{html.escape(name)}: " in index
+    assert (tmp_path / "site" / "es" / "crime.html").is_file()
 
 
 def test_us_counties_take_urbanicity_from_rucc_by_state_and_county_code(tmp_path):
