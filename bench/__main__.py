@@ -1,4 +1,5 @@
 """python -m bench [--quick] [--runs N] [--sizes SMALL,LARGE] [--import-rows N] [--out FILE] [--results FILE]
+   python -m bench load [--quick] [--out FILE] [--results FILE]   (many users at once: bench/load_run.py)
 
 Prints one JSON document to stdout (progress goes to stderr). A full run (1M and 10M
 incidents) also rewrites bench/RESULTS.md; --quick (100k and 1M, 5 runs) does not unless
@@ -37,6 +38,10 @@ def _runs(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["load"]:  # its own command, so the default run stays as long as it was
+        from bench import load_run
+
+        return load_run.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k and 1M incidents, 5 runs: a fast check")
     parser.add_argument("--sizes", type=_sizes, help="the two incident counts (default 1000000,10000000)")
