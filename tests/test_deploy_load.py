@@ -54,7 +54,7 @@ def test_idle_sessions_are_counted_and_closed(document):
     assert [round_["sessions"] for round_ in idle["rounds"]] == [4, 4]
     assert idle["errors"] == 0 and idle["server_tracebacks"] == 0
     expected = (idle["rounds"][0]["rss_open_mb"] - idle["rss_baseline_mb"]) / 4
-    assert idle["rss_per_session_mb"] == pytest.approx(expected, abs=0.001)
+    assert idle["rss_per_session_mb"] == pytest.approx(expected, abs=0.1 / 4)  # the MB figures are rounded to 0.1
     assert set(measured["targets"]) == {
         "idle_sessions_le_1mb_zero_errors",
         "closed_sessions_free_their_memory",
