@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import random
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -120,6 +122,27 @@ def test_launcher_refuses_a_missing_database_in_one_sentence(tmp_path, capsys):
     assert "there is no database at" in error and "Traceback" not in error
 
 
+def test_launcher_serves_until_told_to_stop_then_stops_everything(agency_db, tmp_path):
+    require_nginx()
+    port = launch.free_port()
+    command = [sys.executable, "-m", "deploy", "run", "--db", str(agency_db), "--replicas", "2", "--port", str(port)]
+    command += ["--run-dir", str(tmp_path / "run")]
+    launcher = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        started = json.loads("".join(iter(launcher.stdout.readline, "}\n")) + "}")
+        assert started["url"] == f"http://127.0.0.1:{port}" and len(started["replicas"]) == 2
+        with urllib.request.urlopen(f"{started['url']}/_stcore/health", timeout=10) as response:
+            assert response.read() == b"ok"
+        pids = [replica["pid"] for replica in started["replicas"]] + [started["nginx_pid"]]
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=60) == 0, launcher.stderr.read()
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{started['url']}/_stcore/health", timeout=2)
+
+
 # --- two replicas behind nginx ------------------------------------------------------------
 
 
@@ -140,6 +163,7 @@ def test_routes_spread_over_replicas_and_stick(cluster):
     assert replica_of(cluster.url, match.group(1)) == served_by
 
 
+@pytest.mark.browser
 def test_a_browser_session_through_nginx_shows_the_right_numbers(cluster, demo_con, tmp_path):
     with chromium(tmp_path / "profile") as context:
         page = context.new_page()
@@ -170,6 +194,7 @@ def _headline_numbers(page) -> dict[str, str]:
     return dict(zip([label.strip() for label in labels], [value.strip() for value in values], strict=True))
 
 
+@pytest.mark.browser
 def test_a_killed_replicas_browsers_reconnect_to_a_live_one_and_redraw(cluster, demo_con, tmp_path):
     routes = route_to_each_replica(cluster)
     doomed, survivor = cluster.started
