@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -199,17 +200,31 @@ def test_a_killed_replicas_browsers_reconnect_to_a_live_one_and_redraw(cluster, 
     routes = route_to_each_replica(cluster)
     doomed, survivor = cluster.started
     with chromium(tmp_path / "profile") as context:
-        # one tab on each replica: the one on the doomed replica must come back, the other must not notice
+        # a browser on the replica about to die must come back; a user on the other must not notice
         context.add_cookies([{"name": launch.ROUTE_COOKIE, "value": routes[doomed.address], "url": cluster.url}])
         victim = context.new_page()
         victim.goto(f"{cluster.url}/crime?areas=urban", wait_until="domcontentloaded")
         victim.get_by_text("Crime trends").first.wait_for(timeout=90_000)
         wait_until_idle(victim)
         assert replica_of(cluster.url, routes[doomed.address]) == doomed.address
+        # another user, on the live replica, mid-session over its own websocket
+        # (in a thread of its own: Playwright's sync API already runs an event loop in this one)
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, daemon=True).start()
+
+        def on_loop(coroutine):
+            return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=120)
+
+        bystander = on_loop(load.Tab(cluster.url, route=routes[survivor.address]).open())
+        periods = load.Periods(first_month=dt.date(2021, 1, 1), last_month=dt.date(2024, 12, 1))
+        assert not on_loop(bystander.run("crime", periods.fresh(), first=True)).failed
         connects_before = metrics(survivor.url)['session_events_total{type="connect"}']
 
         cluster.kill(0)
         assert not doomed.alive()
+        # the bystander's session goes on as if nothing happened: same websocket, no error
+        after_kill = on_loop(bystander.run("trust", periods.fresh()))
+        assert not after_kill.failed, after_kill.problems
 
         # the browser notices the dropped websocket, reconnects through nginx (to the survivor, since
         # the doomed replica refuses connections) and reruns the page in a new session there
@@ -235,6 +250,8 @@ def test_a_killed_replicas_browsers_reconnect_to_a_live_one_and_redraw(cluster, 
         start, end = independent.default_period(demo_con)
         truth = independent.expected(demo_con, start, end, None)
         assert _headline_numbers(fresh)["Programs running"] == f"{truth.programs_active:,}"
+        on_loop(bystander.close())
+        loop.call_soon_threadsafe(loop.stop)
     # the doomed replica's log may end mid-line; only the survivor's must be free of tracebacks
     assert "Traceback" not in survivor.log_path.read_text()
     cluster.started.remove(doomed)  # the fixture's log check covers the survivor and nginx
