@@ -299,9 +299,10 @@ def _import(csv_path: Path, db_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
-# Seen on this branch (issue 17): about one rerun in a hundred fails during the swap with "Bridgeboard cannot
-# open its database", because runtime._Connections closes the old connection while another session's query
-# is still running on it (DuckDB: "connection is busy with another call"). wt-12 (issue 12, "connections
+# Seen on this branch (issue 17): in 9 of 15 runs, 1 to 9 of ~110 reruns failed around the swap with
+# "Bridgeboard cannot open its database" or "could not be drawn", because runtime._Connections closes the old
+# connection while another session's query is still running on it (DuckDB: "connection is busy with another
+# call"). It is a race, so the test passes now and then: strict=False. wt-12 (issue 12, "connections
 # that follow the file") rewrites that class; remove this mark once it is merged and the test passes.
 @pytest.mark.xfail(
     reason="issue 12: runtime._Connections closes a connection another session is using when the file is swapped",
