@@ -1,5 +1,6 @@
 """python -m bench [--quick] [--runs N] [--sizes SMALL,LARGE] [--import-rows N] [--out FILE] [--results FILE]
    python -m bench site [--duration S] [--connections N] [--users N]   (static site vs Streamlit: bench/site_run.py)
+   python -m bench load [--quick] [--out FILE] [--results FILE]   (many users at once: bench/load_run.py)
 
 Prints one JSON document to stdout (progress goes to stderr). A full run (1M and 10M
 incidents) also rewrites bench/RESULTS.md; --quick (100k and 1M, 5 runs) does not unless
@@ -10,6 +11,7 @@ means nothing; a missed timing target is reported, never an error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import shlex
 import sys
@@ -38,10 +40,10 @@ def _runs(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["site"]:  # its own command, bounded, so the default run stays as long as it was
-        from bench import site_run
-
-        return site_run.main(argv[1:])
+    # its own commands, each bounded, so the default run stays as long as it was
+    if argv[:1] in (["site"], ["load"]):
+        module = importlib.import_module(f"bench.{argv[0]}_run")
+        return module.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k and 1M incidents, 5 runs: a fast check")
     parser.add_argument("--sizes", type=_sizes, help="the two incident counts (default 1000000,10000000)")
