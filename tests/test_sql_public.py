@@ -134,3 +134,33 @@ def test_program_years_funding_and_area_crime(hand):
     assert area["R1"].year == 2024 and area["R1"].rate_per_1k == pytest.approx(300.0)  # 150 x 1000 / 500
     property_map = by(queries.run(hand, "public/area_crime", crime_class="property"), "area_code")
     assert property_map["U1"].incidents_shown == "suppressed" and pd.isna(property_map["R1"].incidents_shown)
+
+
+def test_a_rural_year_hidden_by_area_is_the_sum_of_its_published_area_group(tmp_path):
+    """R1 and R2 form one group; their 2024 area years are hidden, the group's 2024 year (250) is published."""
+    path = public_fixture.build(tmp_path / "grouped.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("update areas set area_group = 'rural-7' where area_code in ('R1', 'R2')")
+        con.execute(
+            "update crime_area_year set incidents = null, incidents_shown = '<10', incidents_suppressed = 'primary'"
+            " where area_code in ('R1', 'R2') and year = 2024"
+        )
+    with duckdb.connect(str(path), read_only=True) as con:
+        # no group row yet: 2024 is not published for the rural side
+        rural = queries.run(con, "public/crime_series", crime_class="violent").query("side == 'rural'")
+        assert list(rural["is_published"]) == [True, False]
+        assert queries.run(con, "public/crime_change").query("side == 'rural'")["grain"].item() == "none"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "insert into crime_group_year values ('rural-7', 'rural', 2024, 'violent', 250, '250', null, 1000, 250.0)"
+        )
+    with duckdb.connect(str(path), read_only=True) as con:
+        rural = queries.run(con, "public/crime_series", crime_class="violent").query("side == 'rural'")
+        # 2023: 12 months x 20 = 240; 2024: the group's 250 over 1,000 residents
+        assert list(rural["incidents"]) == [240, 250]
+        assert rural["rate_per_1k"].iloc[-1] == pytest.approx(250.0)
+        change = queries.run(con, "public/crime_change").query("side == 'rural'").iloc[0]
+        assert (change.grain, change.incidents, change.incidents_prior) == ("calendar_year", 250, 240)
+        # the whole jurisdiction still reads its own published months, never a sum of parts
+        city = queries.run(con, "public/crime_series", crime_class="violent").query("side == 'all'")
+        assert set(city["grain"]) == {"month"}

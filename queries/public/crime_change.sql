@@ -15,7 +15,7 @@
 -- column rate_per_1k_prior double: the same rate a year earlier (the published population is today's, so the rates change as the counts do)
 -- column change_pct double: (incidents - incidents_prior) / incidents_prior x 100 (%); null when the prior count is 0
 -- note: The last 12 months are used when all 24 months are published for the side and class; otherwise
--- calendar years, each from its 12 published months or else from its areas' published yearly counts, as in
+-- calendar years, each from its 12 published months, else its areas' or area groups' published yearly counts, as in
 -- public/crime_series. Whether a change is more than chance is an exact test on the two counts (the site's
 -- components.public_views.change_p_value), not part of this query.
 with
@@ -30,6 +30,25 @@ side_population as (
     select side, sum(population)::integer as population, bool_and(coalesce(population, 0) > 0) as is_rated,
     from side_areas
     group by side
+),
+
+side_units as (
+    select distinct
+        side_areas.side,
+        coalesce(areas.area_group, areas.area_code) as unit,
+        areas.area_group is not null as is_group,
+    from side_areas
+    join areas using (area_code)
+),
+
+unit_counts as (
+    select side, count(*) as units, from side_units group by side
+),
+
+unit_years as (
+    select area_group as unit, true as is_group, year, crime_class, incidents, from crime_group_year
+    union all
+    select area_code as unit, false as is_group, year, crime_class, incidents, from crime_area_year
 ),
 
 months as (
@@ -77,15 +96,33 @@ year_from_areas as (
     group by all
 ),
 
+year_from_groups as (
+    -- each area counted once: through its group of similar areas (crime_group_year) when it has one, else on
+    -- its own (crime_area_year); complete only when every such unit of the side is published that year
+    select
+        side_units.side,
+        unit_years.year,
+        unit_years.crime_class,
+        count(*) = any_value(unit_counts.units) and bool_and(unit_years.incidents is not null) as is_complete,
+        sum(unit_years.incidents) as incidents,
+    from side_units
+    join unit_counts using (side)
+    join unit_years using (unit, is_group)
+    where $crime_class is null or unit_years.crime_class = $crime_class
+    group by all
+),
+
 years as (
     select
         year_from_months.side, year_from_months.crime_class, year_from_months.year,
         case
             when year_from_months.is_complete then year_from_months.incidents
             when year_from_areas.is_complete then year_from_areas.incidents
+            when year_from_groups.is_complete then year_from_groups.incidents
         end as incidents,
     from year_from_months
     left join year_from_areas using (side, crime_class, year)
+    left join year_from_groups using (side, crime_class, year)
     where year_from_months.months_held = 12
 ),
 

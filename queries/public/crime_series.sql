@@ -13,7 +13,8 @@
 -- note: A side's monthly counts are shown when none of its months is hidden by disclosure control;
 -- otherwise its calendar years are, each from its 12 published months or else from its areas' published
 -- yearly counts (crime_area_year), so a chart never breaks into pieces. This is the one place that picks
--- the coarser grain: published rural roll-up tables join here as a further source.
+-- the coarser grain. A year none of those give whole may still be the sum of its groups of similar areas
+-- (crime_group_year, the rural roll-ups) and of its ungrouped areas.
 -- note: Only calendar years whose 12 months all lie within the published months are shown at year grain.
 with
 
@@ -30,6 +31,25 @@ side_population as (
         bool_and(coalesce(population, 0) > 0) as is_rated,
     from side_areas
     group by side
+),
+
+side_units as (
+    select distinct
+        side_areas.side,
+        coalesce(areas.area_group, areas.area_code) as unit,
+        areas.area_group is not null as is_group,
+    from side_areas
+    join areas using (area_code)
+),
+
+unit_counts as (
+    select side, count(*) as units, from side_units group by side
+),
+
+unit_years as (
+    select area_group as unit, true as is_group, year, crime_class, incidents, from crime_group_year
+    union all
+    select area_code as unit, false as is_group, year, crime_class, incidents, from crime_area_year
 ),
 
 months as (
@@ -73,6 +93,22 @@ year_from_areas as (
     group by all
 ),
 
+year_from_groups as (
+    -- each area counted once: through its group of similar areas (crime_group_year) when it has one, else on
+    -- its own (crime_area_year); complete only when every such unit of the side is published that year
+    select
+        side_units.side,
+        unit_years.year,
+        unit_years.crime_class,
+        count(*) = any_value(unit_counts.units) and bool_and(unit_years.incidents is not null) as is_complete,
+        sum(unit_years.incidents) as incidents,
+    from side_units
+    join unit_counts using (side)
+    join unit_years using (unit, is_group)
+    where $crime_class is null or unit_years.crime_class = $crime_class
+    group by all
+),
+
 years as (
     select
         year_from_months.side,
@@ -81,9 +117,11 @@ years as (
         case
             when year_from_months.is_complete then year_from_months.incidents
             when year_from_areas.is_complete then year_from_areas.incidents
+            when year_from_groups.is_complete then year_from_groups.incidents
         end as incidents,
     from year_from_months
     left join year_from_areas using (side, crime_class, year)
+    left join year_from_groups using (side, crime_class, year)
     where year_from_months.months_held = 12
 ),
 
