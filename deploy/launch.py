@@ -40,7 +40,7 @@ APP = ROOT / "app.py"
 NGINX = "/usr/sbin/nginx"
 ROUTE_COOKIE = "bridgeboard_route"
 REPLICA_HEADER = "X-Bridgeboard-Replica"
-UPLOAD_LIMIT_MB = 200  # = server.maxUploadSize in .streamlit/config.toml
+UPLOAD_LIMIT_MB = 100  # = server.maxUploadSize in .streamlit/config.toml
 START_TIMEOUT_S = 90
 
 

@@ -140,6 +140,8 @@ def _sign_in(page, login: str) -> None:
 def _open_signed_out(page, url: str) -> str:
     page.goto(url, wait_until="domcontentloaded")
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Sign in").wait_for(timeout=90_000)
+    # the public report's title: the sidebar is drawn before the page's script has started
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=90_000)
     wait_until_idle(page)
     return page.inner_text("body")
 
@@ -173,6 +175,8 @@ def _sign_out(page) -> str:
     # the provider asks before it ends its own session, then sends the browser back to the app
     page.get_by_role("button", name="Yes, sign me out").click(timeout=60_000)
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Sign in").wait_for(timeout=90_000)
+    # the public report's title: the sidebar is drawn before the page's script has started
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=90_000)
     wait_until_idle(page)
     return page.inner_text("body")
 
