@@ -80,7 +80,7 @@ def yoy_table(yoy: pd.DataFrame) -> pd.DataFrame:
     def marker(row) -> str:
         if not row["significant"]:
             return "– within chance"
-        return "▲ significant rise" if row["poisson_z"] > 0 else "▼ significant fall"
+        return "▲ significant rise" if row["incidents"] > row["incidents_prior"] else "▼ significant fall"
 
     table = yoy.copy()
     table["change"] = table.apply(marker, axis=1) if len(table) else pd.Series(dtype=str)
@@ -96,6 +96,6 @@ YOY_COLUMNS = {
     "change_pct": ("Change (%)", "%+.1f"),
     "rate_per_1k": ("Per 1,000 residents", "%.2f"),
     "rate_per_1k_prior": ("Per 1,000 a year earlier", "%.2f"),
-    "poisson_z": ("Poisson z", "%+.2f"),
-    "change": ("Change vs chance", None),
+    "p_value": ("Exact p", "%.3f"),
+    "change": ("Change vs chance (p < 0.05)", None),
 }

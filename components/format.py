@@ -40,6 +40,14 @@ def interval(low: object, high: object, digits: int = 1) -> str:
     return f"{float(low):,.{digits}f}–{float(high):,.{digits}f}"
 
 
+def p_value(p: object) -> str:
+    """An exact p-value as people read it: 'p = 0.13', 'p = 0.004', 'p < 0.001'."""
+    if is_missing(p):
+        return MISSING
+    p = float(p)
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
 
 

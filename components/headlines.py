@@ -96,9 +96,9 @@ def headlines(
                 "the change compares counts with the same months a year earlier.",
                 f"{fmt.count(crime['incidents'])} offences, {fmt.count(crime['incidents_prior'])} a year earlier; "
                 + (
-                    "a significant change (Poisson |z| ≥ 2)."
+                    f"a significant change (exact test, {fmt.p_value(crime['p_value'])})."
                     if crime["significant"]
-                    else "within what chance alone would give (Poisson |z| < 2)."
+                    else f"within what chance alone would give (exact test, {fmt.p_value(crime['p_value'])})."
                 ),
             )
         )

@@ -35,6 +35,12 @@ FUNDING_SOURCES = {
 }
 
 
+# The impact verdict on a partnership's detail: violent crime, 12 months before and after the start (the
+# Impact page's default); it is phrased by components/verdicts like every other verdict.
+DETAIL_IMPACT = {"window_months": 12, "crime_class": "violent"}
+DETAIL_IMPACT_TITLE = "Impact on violent crime, 12 months before and after the start"
+
+
 def label(value: object, labels: dict[str, str]) -> str:
     """A code as people read it: 'mental_health' -> 'Mental health'."""
     if fmt.is_missing(value):

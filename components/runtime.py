@@ -27,6 +27,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 import queries
 from components import format as fmt
+from components import synthetic_control as synthetic
 from data.safe_export import safe_csv
 
 log = logging.getLogger("bridgeboard")
@@ -218,6 +219,23 @@ def query(name: str, **params: object) -> pd.DataFrame:
     path = database_path()
     scope = viewer().scope
     return _cached_query(str(path), database_version(path), (scope.role, scope.nonprofit_id), name, _plain(params))
+
+
+@st.cache_data(ttl=3600, max_entries=128, show_spinner=False)
+def _cached_synthetic_control(
+    path: str, version: str, scope_key: tuple[str, int | None], params: tuple
+) -> synthetic.SyntheticControl:
+    series = _cached_query(path, version, scope_key, "impact/area_series", params)
+    return synthetic.fit(series, dict(params)["window_months"])
+
+
+def synthetic_control(**params: object) -> synthetic.SyntheticControl:
+    """The served areas' synthetic control from impact/area_series with these parameters (cached)."""
+    path = database_path()
+    scope = viewer().scope
+    return _cached_synthetic_control(
+        str(path), database_version(path), (scope.role, scope.nonprofit_id), _plain(params)
+    )
 
 
 # DuckDB releases the GIL while it works, so a page's independent queries run side by side.
@@ -646,6 +664,24 @@ def show_table(
             shown = shown.map(style, subset=[column])
     st.dataframe(shown, hide_index=True, key=f"table-{name}", column_config=config, **dataframe_options)
     download(frame, name)
+
+
+_VERDICT_BOXES = {"good": st.success, "bad": st.warning, "neutral": st.info}
+
+
+def show_verdict(verdict) -> None:
+    """Draw a components.verdicts.Verdict: coloured only when judged, its statistics as cards."""
+    text = f"**{verdict.headline}** {verdict.body}"
+    if verdict.judged:
+        _VERDICT_BOXES[verdict.tone](text, icon=":material/insights:")
+    else:
+        with st.container(border=True):
+            st.markdown(f":material/help: {text}")
+    for note in verdict.notes:
+        st.caption(note)
+    if verdict.cards:
+        for column, card in zip(st.columns(len(verdict.cards)), verdict.cards, strict=True):
+            column.metric(card.label, card.value, border=True, help=card.help)
 
 
 # --- pages ----------------------------------------------------------------------------

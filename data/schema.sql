@@ -461,10 +461,13 @@ create macro weighted_se(x, w) as
 create macro is_reportable(n, n_eff) as coalesce(n >= 50 and n_eff >= 30, false);
 
 -- Treated and comparison areas for a partnership over a span of months, defined once for
--- impact/wdd and impact/event_study. Treated: the areas the partnership serves. Control:
--- areas of the same urbanicity that no partnership serves with a program of the same
--- focus running at any time in [window_from, window_until).
-create macro comparison_areas(target_partnership_id, window_from, window_until) as table
+-- impact/wdd, impact/event_study, impact/area_series and impact/comparison_candidates.
+-- Treated: the areas the partnership serves. Eligible as control: any other area that no
+-- partnership serves with a program of the same focus running at any time in
+-- [window_from, window_until). Control: the eligible areas of the partnership's urbanicity
+-- (the default), or the eligible areas among chosen_area_codes when a caller names them
+-- (an analyst's own choice; a chosen area that is not eligible is left out, never treated).
+create macro comparison_areas(target_partnership_id, window_from, window_until, chosen_area_codes := null) as table
 with
 target as (
     select partnership_urbanicity.urbanicity
@@ -495,8 +498,11 @@ where partnership_areas.partnership_id = target_partnership_id
 union all
 select areas.area_id, 'control' as role
 from areas
-join target on areas.urbanicity = target.urbanicity
-where areas.area_id not in (select area_id from excluded);
+where areas.area_id not in (select area_id from excluded)
+  and case
+      when chosen_area_codes is null then areas.urbanicity = (select urbanicity from target)
+      else list_contains(chosen_area_codes, areas.area_code)
+  end;
 
 -- Fiscal years are named by the calendar year they end in and start in the month stored
 -- as schema_meta 'fiscal_year_start_month' (1 = calendar years when absent).

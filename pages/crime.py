@@ -46,8 +46,8 @@ for column, row in zip(st.columns(max(len(by_side), 1)), by_side.itertuples(), s
         border=True,
     )
     column.caption(
-        f"{fmt.count(row.incidents)} offences, {fmt.count(row.incidents_prior)} a year earlier; Poisson z "
-        f"{fmt.signed(row.poisson_z, 2)} ({'significant' if row.significant else 'within chance'})."
+        f"{fmt.count(row.incidents)} offences, {fmt.count(row.incidents_prior)} a year earlier; exact "
+        f"{fmt.p_value(row.p_value)} ({'significant' if row.significant else 'within chance'})."
     )
 
 rolling = runtime.query("crime/rolling", **period.params(), group_by="urbanicity", **selection)
@@ -59,8 +59,8 @@ else:
 
 st.subheader("Year-over-year change by area")
 st.caption(
-    "The Poisson test z = 2(√now − √before) asks whether a change is larger than chance alone would give; "
-    "|z| ≥ 2 is marked."
+    "The exact test asks whether a change is larger than chance alone would give: if nothing changed, this "
+    "year's count given both years' total is like tossing a fair coin once per offence. p < 0.05 is marked."
 )
 yoy = crime_charts.yoy_table(runtime.query("crime/yoy", **period.params(), group_by="area", **selection))
 runtime.show_table(yoy, "crime-yoy-by-area", crime_charts.YOY_COLUMNS)

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from components import format as fmt
-from components import impact_charts, partnership_views, runtime
+from components import impact_charts, partnership_views, runtime, verdicts
+from components import synthetic_control as synthetic
 
 viewer = runtime.viewer()
 period = runtime.filters()
@@ -36,50 +37,55 @@ crime_class = right.selectbox(
     "Offences", ["violent", "property", "all"], format_func=str.capitalize, key="impact_class"
 )
 
-result = runtime.query(
-    "impact/wdd", partnership_id=partnership_id, window_months=window_months, crime_class=crime_class
+candidates_frame = runtime.query(
+    "impact/comparison_candidates", partnership_id=partnership_id, window_months=window_months
 )
-row = result.iloc[0]
+area_labels = {row.area_code: f"{row.area_name} ({row.urbanicity})" for row in candidates_frame.itertuples()}
+default_areas = candidates_frame.loc[candidates_frame["is_default"], "area_code"].tolist()
+chosen_areas = st.multiselect(
+    "Comparison areas",
+    list(area_labels),
+    default=default_areas,
+    format_func=area_labels.get,
+    key=f"impact_comparison_{partnership_id}_{window_months}",
+    placeholder="No comparison area chosen",
+    help="Areas that neither this partnership nor any partnership of the same focus served during the windows. "
+    "By default those on the same side (urban or rural) as the partnership.",
+)
+# the default set is passed as null, so every viewer of the default shares one cached result
+comparison = None if sorted(chosen_areas) == sorted(default_areas) else chosen_areas
+choice = {"partnership_id": partnership_id, "window_months": window_months, "crime_class": crime_class}
+choice["comparison_area_codes"] = comparison
+
+row = runtime.query("impact/wdd", **choice).iloc[0]
 st.caption(
-    f"Started {row.started_on:%d %b %Y}; {row.urbanicity} partnership, so it is compared with "
-    f"{row.control_areas} other {row.urbanicity} areas that no partnership of the same focus served "
-    f"between {row.before_from:%b %Y} and {row.after_to:%b %Y}."
+    f"Started {row.started_on:%d %b %Y}; {row.urbanicity} partnership. Windows: {window_months} months before "
+    f"({row.before_from:%b %Y} on) and after (to {row.after_to:%b %Y}); compared with "
+    f"{fmt.count(row.control_areas)} areas that no partnership of the same focus served then."
 )
-verdict_box = {"fewer crimes than expected": st.success, "more crimes than expected": st.warning}
-verdict_box.get(row.verdict, st.info)(
-    f"**{row.verdict.capitalize()}.** {crime_class.capitalize()} offences in the areas served went from "
-    f"{fmt.count(row.treated_before)} to {fmt.count(row.treated_after)}; had they moved like the comparison "
-    f"areas there would have been about {fmt.count(row.expected_after)} "
-    f"({fmt.percent(row.pct_vs_expected, signed=True)} against that).",
-    icon=":material/insights:",
-)
-if not row.windows_complete:
-    st.warning("The data do not yet cover both windows in full, so this comparison is provisional.")
+runtime.show_verdict(verdicts.wdd_verdict(row, crime_class))
+runtime.show_table(impact_charts.wdd_table(row), "impact-wdd-counts", impact_charts.WDD_COLUMNS)
 
-cards = st.columns(4)
-cards[0].metric(
-    "WDD (offences)",
-    fmt.signed(row.wdd, 0),
-    border=True,
-    help="Weighted displacement difference: (after − before in the areas served) − (after − before in "
-    "comparison areas)",
-)
-cards[1].metric("Standard error", fmt.number(row.wdd_se), border=True, help="√(sum of the four counts)")
-cards[2].metric("z", fmt.signed(row.z, 2), border=True, help="WDD ÷ standard error; |z| ≥ 2 counts as a change")
-cards[3].metric(
-    "Against expected",
-    fmt.percent(row.pct_vs_expected, signed=True),
-    border=True,
-    help="Served areas' count after, against their count before scaled by the comparison areas' change",
-)
-counts = impact_charts.wdd_table(row)
-runtime.show_table(counts, "impact-wdd-counts", impact_charts.WDD_COLUMNS)
-
-series = runtime.query("impact/event_study", partnership_id=partnership_id, crime_class=crime_class)
+series = runtime.query("impact/event_study", **choice)
+fit = runtime.synthetic_control(**choice) if row.evaluable else None
 if series.empty:
     st.info("No months of crime data around this partnership's start.")
 else:
-    runtime.show_chart(impact_charts.event_study_figure(series, window_months, ""), series, "impact-event-study")
+    chart = impact_charts.with_synthetic(series, fit.series if fit is not None and fit.fitted else None)
+    runtime.show_chart(impact_charts.event_study_figure(chart, window_months, ""), chart, "impact-event-study")
+
+st.subheader("Matched comparison: synthetic control")
+runtime.show_verdict(verdicts.synthetic_verdict(row, fit))
+if fit is not None and fit.fitted:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Donor weights** (non-negative, summing to 100%)")
+        runtime.show_table(
+            impact_charts.weights_table(fit.weights), "impact-synthetic-weights", impact_charts.WEIGHT_COLUMNS
+        )
+    with right:
+        st.markdown("**Placebo test** (each unit refitted as if it had been served)")
+        runtime.show_table(fit.placebos, "impact-synthetic-placebos", impact_charts.PLACEBO_COLUMNS)
 
 st.subheader("Resident trust before and after")
 coverage = runtime.coverage()
@@ -109,4 +115,5 @@ else:
 
 with st.expander("How this is computed"):
     st.markdown(runtime.method_text("impact/wdd"))
+    st.markdown(synthetic.METHOD)
     st.markdown(runtime.method_text("trust/before_after"))

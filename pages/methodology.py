@@ -28,6 +28,39 @@ st.markdown(
     "only; the agency sees everything; the public sees only published, disclosure-controlled aggregates."
 )
 
+st.subheader("Changes in crime and partnership impact")
+st.markdown(
+    "- **A change between two counts** (this year against last, on Crime trends and the Overview) is called "
+    "significant when an exact test gives p < 0.05 (two-sided). If nothing changed, this period's count, given "
+    "both periods' total n, is binomial(n, ½): the conditional test for two Poisson counts (Przyborowski & "
+    "Wilenski 1940, *Biometrika* 31:313–323). It is valid for any counts, however small: 1 against 4 is not "
+    "significant (p = 0.38), nor is 500 against 550 (p = 0.13); 100 against 140 is (p = 0.012). The older "
+    "z = 2(√after − √before) is still listed, but |z| ≥ 2 is no test for two single counts: it compares a count "
+    "with a long-run mean known almost exactly, and for two counts it would call p = 0.16 significant.\n"
+    "- **Impact (weighted displacement difference).** Offences in the areas a partnership serves are compared, "
+    "over equal windows before and after its start, with comparison areas that no partnership of the same "
+    "focus served then: WDD = (after − before, served) − (after − before, comparison), with the Poisson "
+    "variance of the four counts (Wheeler & Ratcliffe 2018, *Crime Science* 7:11).\n"
+    "- **The verdict** follows an exact test of the same four counts: whether the served areas changed in "
+    "proportion with the comparison areas (the conditional test for a ratio of Poisson rates, Fisher's exact "
+    "test on the 2 × 2 table; Breslow & Day 1987, *Statistical Methods in Cancer Research* II). Two-sided, "
+    "p < 0.05.\n"
+    "- **Cannot judge yet** is an answer. No verdict, statistic or colour is shown when there are no comparison "
+    "areas; when a window reaches a month the crime data do not hold; when the after window runs past the "
+    "partnership's end; when the windows overlap the start or end of another partnership's program of the same "
+    "focus in the same areas; or when any of the four counts is below 10 (a count of 10 could as well be 5 or "
+    "18, so a smaller one cannot show a change a program could make). The counts and the reason stay on screen.\n"
+    '- **Smallest detectable change.** Beside "no detectable change" the page says how large a fall or rise '
+    "the test would have found with 80% power at the 5% level, for those counts.\n"
+    "- **Synthetic control** (Abadie, Diamond & Hainmueller 2010, *JASA* 105:493–505). A weighted mix of "
+    "comparison areas, weights zero or more adding up to one, is matched to the served areas' monthly rate "
+    "before the start; the gap after it is the estimate. Placebo test: every comparison area is refitted as if "
+    "it had been served, and the p-value is the served areas' rank by the ratio of their error after the start "
+    "to their error before it.\n"
+    "- **Event study bands** are 95% Poisson intervals for each month's count (Byar's approximation to the "
+    "exact interval)."
+)
+
 for folder, title in runtime.METRIC_FOLDERS.items():
     st.subheader(title)
     for name in runtime.queries_in(folder):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import partnership_views as views
-from components import runtime
+from components import runtime, verdicts
 
 viewer = runtime.viewer()
 period = runtime.filters()
@@ -98,6 +98,12 @@ cards = [
 for column, (heading, value) in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(heading, value, border=True)
 st.markdown("  \n".join(f"**{heading}:** {fmt.plain(value)}" for heading, value in views.facts(row)))
+
+if row["viewer_may_see_programs"] and row["status"] != "planned":
+    st.markdown(f"##### {views.DETAIL_IMPACT_TITLE}")
+    impact = runtime.query("impact/wdd", partnership_id=int(chosen), **views.DETAIL_IMPACT).iloc[0]
+    runtime.show_verdict(verdicts.wdd_verdict(impact, views.DETAIL_IMPACT["crime_class"]))
+    st.caption("The Impact page shows the comparison areas, the monthly series and the synthetic control.")
 
 detail_params = {**period.params(), "partnership_id": int(chosen)}
 program_level = [

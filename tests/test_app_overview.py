@@ -35,7 +35,7 @@ def test_chief_sees_the_whole_agency(fixture_path, monkeypatch):
     assert shown["Resident trust"] == (f"{trust:.1f}", "")
     captions = [caption.value for caption in app.caption]
     assert f"95% CI {trust - 1.96 * se:.1f}–{trust + 1.96 * se:.1f}, n = 64 (effective n 51)." in captions
-    assert "42 offences, 31 a year earlier; within what chance alone would give (Poisson |z| < 2)." in captions
+    assert "42 offences, 31 a year earlier; within what chance alone would give (exact test, p = 0.24)." in captions
     assert any("whole agency" in caption for caption in captions)
 
 

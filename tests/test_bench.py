@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import duckdb
 import pandas as pd
 import pytest
 
 import queries
 from bench import __main__ as bench_main
 from bench import builds, pandas_way, report, timing
+from components import synthetic_control
 
 SIZES = (5_000, 20_000)
 
@@ -42,6 +44,7 @@ def test_json_has_every_section(run):
         "peak_rss_mb",
         "pages",
         "import",
+        "synthetic_control",
         "targets",
     } <= set(document)
     assert set(document["databases"]) == {"5k", "20k"}
@@ -158,6 +161,23 @@ def test_every_page_rerun_is_timed_cold_and_cached(run):
         assert page["cold"]["p95_ms"] >= page["cold"]["p50_ms"] > 0
     assert {"page_rerun_p95_le_300ms", "import_ge_200k_rows_per_s"} <= set(document["targets"])
     assert "## Page reruns after a filter change" in results_md.read_text()
+
+
+def test_synthetic_control_is_timed_for_the_partnership_with_most_units(run):
+    document, results, _ = run
+    timed = document["synthetic_control"]
+    assert timed["runs"] == 3 and timed["p95_ms"] > 0 and timed["first_on_new_connection_ms"] > 0
+    assert timed["units"] >= 3 and timed["partnership"]
+    assert document["targets"]["synthetic_control_p95_lt_1s"]["partnership"] == timed["partnership"]
+    assert "synthetic control for the largest partnership" in results.read_text()
+    # "largest": no other partnership's synthetic control has more units (served areas + donors)
+    with duckdb.connect(document["databases"]["20k"]["path"], read_only=True) as con:
+        units = {}
+        for partnership_id, name in con.execute("select partnership_id, name from partnerships").fetchall():
+            series = queries.run(con, "impact/area_series", partnership_id=partnership_id, crime_class="violent")
+            fit = synthetic_control.fit(series, 12)
+            units[name] = fit.units if fit.fitted else 0
+    assert units[timed["partnership"]] == timed["units"] == max(units.values())
 
 
 def test_import_is_measured(run):

@@ -16,8 +16,13 @@ def test_violent_rates_by_side_for_every_role(fixture_path, monkeypatch, view_as
     assert shown["Rural: offences per 1,000 residents"] == ("2.00", "+600.0%")
     table = app.dataframe[0].value.set_index("group_key")
     assert table["incidents"].to_dict() == {"A1": 30, "B2": 5, "C3": 4, "D4": 3}
-    assert table.loc["C3", "change"] == "▲ significant rise"  # z = 4
-    assert table.loc["A1", "change"] == "▲ significant rise"  # z = 2(√30 − √20) = 2.01
+    # the old z = 2(√a − √b) called both of these significant (z = 4 and 2.01); the exact test does not:
+    # C3 4 vs 0: n = 4, p = 2 x (1/2)^4 = 0.125
+    assert table.loc["C3", "p_value"] == pytest.approx(0.125)
+    assert table.loc["C3", "change"] == "– within chance"
+    # A1 30 vs 20: n = 50, p = 2 x P(Bin(50, 1/2) <= 20) = 0.2026
+    assert table.loc["A1", "p_value"] == pytest.approx(0.2026, abs=1e-4)
+    assert table.loc["A1", "change"] == "– within chance"
     assert table.loc["B2", "change"] == "– within chance"
 
 

@@ -26,6 +26,8 @@ def test_violent_all_areas(con):
     assert row.rate_per_1k_prior == pytest.approx(30 / 17_000 * 1000)
     assert row.change_pct == pytest.approx((42 - 31) / 31 * 100)  # 35.48
     assert row.poisson_z == pytest.approx(2 * (math.sqrt(42) - math.sqrt(31)))  # 1.826
+    # exact: 42 | 73 ~ Bin(73, 1/2); p = 2 x P(X <= 31) = 0.2416 (scipy.stats.binomtest(42, 73).pvalue)
+    assert row.p_value == pytest.approx(0.241645, abs=1e-6)
     assert not row.significant
 
 
@@ -40,7 +42,9 @@ def test_by_urbanicity(con):
     # rural: 4 + 3 = 7 vs 0 + 1 = 1; z = 2(sqrt 7 - 1) = 3.29
     assert (rural.incidents, rural.incidents_prior) == (7, 1)
     assert rural.poisson_z == pytest.approx(2 * (math.sqrt(7) - 1))
-    assert rural.significant
+    # exact: n = 8, p = 2 x P(X <= 1) = 2 x (1 + 8) / 2^8 = 0.0703 -> not significant, though z > 2
+    assert rural.p_value == pytest.approx(18 / 256)
+    assert not rural.significant
     assert rural.rate_per_1k == pytest.approx(4 / 2)  # C3 only
 
 
@@ -75,6 +79,7 @@ def test_empty_period_and_filter(con):
     assert len(frame) == 4
     assert frame["incidents"].sum() == 0
     assert (frame["poisson_z"] == 0).all()
+    assert (frame["p_value"] == 1).all() and not frame["significant"].any()  # 0 vs 0: nothing to test
     assert frame["change_pct"].isna().all()
     rural = yoy(con, urbanicity="rural", group_by="area", crime_class="violent")
     assert list(rural.index) == ["C3", "D4"]

@@ -5,6 +5,7 @@ import math
 import duckdb
 import pandas as pd
 import pytest
+from scipy import stats
 
 import queries
 from data import db, demo
@@ -15,8 +16,10 @@ from data import db, demo
 #   X1     served by partnership 11, a youth program 2022-06..2022-12 (inside the windows -> never a control)
 #   H1     served by partnership 12, a housing program (another focus -> still a control for youth)
 #   C1 C2  served by nobody; C2 has no offence at all
-#   R1     rural -> never a control for urban partnerships
-AREAS = ["T1", "T2", "T3", "T4", "X1", "H1", "C1", "C2", "R1"]
+#   R1     rural -> never a default control for urban partnerships (an analyst may choose it)
+#   O1     served by partnership 16 (youth, 2023-01-01) and by 17 (youth, from 2023-06-01: inside 16's windows)
+#   E1     served by partnership 18 (youth, 2023-01-01 to 2023-06-30: its after window runs past its end)
+AREAS = ["T1", "T2", "T3", "T4", "X1", "H1", "C1", "C2", "R1", "O1", "E1"]
 # (area, month, category, count); robbery is violent, theft property
 CRIME = [
     ("T1", "2021-12-01", "robbery", 100),  # before the 12-month windows
@@ -36,6 +39,11 @@ CRIME = [
     ("C1", "2022-06-01", "robbery", 40),
     ("C1", "2023-06-01", "robbery", 44),
     ("R1", "2022-05-01", "robbery", 300),
+    ("R1", "2023-05-01", "robbery", 330),
+    ("O1", "2022-05-01", "robbery", 50),
+    ("O1", "2023-05-01", "robbery", 50),
+    ("E1", "2022-09-01", "robbery", 50),
+    ("E1", "2023-03-01", "robbery", 50),
 ]
 # partnership id -> (start, program focus, program start, program end, areas)
 PARTNERSHIPS = {
@@ -44,6 +52,9 @@ PARTNERSHIPS = {
     12: ("2021-01-01", "homelessness", "2021-01-01", None, ["H1"]),
     14: ("2023-01-01", "youth", "2023-01-01", None, ["T3"]),
     15: ("2023-01-01", "youth", "2023-01-01", None, ["T4"]),
+    16: ("2023-01-01", "youth", "2023-01-01", None, ["O1"]),
+    17: ("2023-06-01", "youth", "2023-06-01", None, ["O1"]),
+    18: ("2023-01-01", "youth", "2023-01-01", "2023-06-30", ["E1"]),
 }
 
 
@@ -62,8 +73,8 @@ def region(tmp_path_factory):
             )
         for partnership_id, (start, focus, program_start, program_end, codes) in PARTNERSHIPS.items():
             con.execute(
-                "insert into partnerships values (?, 1, 1, ?, null, ?, null, 'active', null, 'none', null)",
-                [partnership_id, f"Partnership {partnership_id}", start],
+                "insert into partnerships values (?, 1, 1, ?, null, ?, ?, 'active', null, 'none', null)",
+                [partnership_id, f"Partnership {partnership_id}", start, program_end if partnership_id == 18 else None],
             )
             con.execute(
                 "insert into programs values (?, ?, ?, ?, null, ?, ?, null)",
@@ -91,17 +102,35 @@ def wdd(con, partnership_id, **params):
 def test_wdd_counts_and_test(region):
     row = wdd(region, 10, window_months=12, crime_class="violent")
     assert row.before_from == pd.Timestamp("2022-01-01") and row.after_to == pd.Timestamp("2023-12-01")
-    # control: C1, C2, H1 (X1 had a youth program in the windows; T3 and T4 are youth partnerships; R1 is rural)
+    # control: C1, C2, H1 (X1 had a youth program in the windows; T3, T4, O1, E1 are youth partnerships' areas;
+    # R1 is rural)
     assert (row.treated_areas, row.control_areas) == (2, 3)
     # T0 = 30 + 20, T1 = 10 + 15, C0 = 40 + 10, C1 = 44 + 6
     assert (row.treated_before, row.treated_after, row.control_before, row.control_after) == (50, 25, 50, 50)
+    assert row.evaluable and pd.isna(row.not_evaluable_reason)
     assert row.wdd == -25  # (25 - 50) - (50 - 50)
     assert row.wdd_se == pytest.approx(math.sqrt(175))
-    assert row.z == pytest.approx(-25 / math.sqrt(175))  # -1.89
-    assert row.verdict == "no detectable change"
+    assert row.z == pytest.approx(-25 / math.sqrt(175))  # -1.89: Wheeler & Ratcliffe's z alone says no change
     assert row.expected_after == pytest.approx(50.0)  # 50 x 50 / 50
     assert row.pct_vs_expected == pytest.approx(-50.0)
-    assert row.windows_complete and row.urbanicity == "urban"
+    # the exact test: given the margins (75 treated, 100 control, 75 after), T1 is hypergeometric;
+    # the outcomes no likelier than T1 = 25 add up to 0.0314 (Fisher), so halving against flat controls shows
+    assert row.p_value == pytest.approx(stats.fisher_exact([[50, 25], [50, 50]]).pvalue, rel=1e-9)
+    assert row.p_value == pytest.approx(0.0314, abs=5e-4)
+    assert row.significant and row.verdict == "fewer crimes than expected"
+    assert row.windows_complete and row.months_missing == 0 and row.urbanicity == "urban"
+
+
+def test_minimum_detectable_effect(region):
+    row = wdd(region, 10, window_months=12, crime_class="violent")
+    # E = 50; se = sqrt(1/50 + 1/50 + 1/50 + 1/50) = 0.2828; first guess for a fall exp(-2.8016 x 0.2828) = 0.4527;
+    # refined twice with the after cell at theta x E: |log theta| = 1.96 x 0.2828 + 0.8416 x sqrt(0.06 + 1/(50 theta))
+    theta = math.exp(-2.8016 * math.sqrt(4 / 50))
+    for _ in range(2):
+        theta = math.exp(-(1.96 * math.sqrt(4 / 50) + 0.8416 * math.sqrt(3 / 50 + 1 / (50 * theta))))
+    assert row.mde_fall_pct == pytest.approx(100 * (1 - theta))  # about 60%
+    assert 55 < row.mde_fall_pct < 65
+    assert row.mde_rise_pct > row.mde_fall_pct  # on the ratio scale a rise needs more
 
 
 def test_wdd_class_windows_and_completeness(region):
@@ -111,23 +140,119 @@ def test_wdd_class_windows_and_completeness(region):
     wide = wdd(region, 10, window_months=24, crime_class="violent")
     # 2021-01..2022-12 and 2023-01..2024-12: T1's 100 robberies on each side now count
     assert (wide.treated_before, wide.treated_after) == (150, 125)
-    assert not wide.windows_complete  # the data start in December 2021
+    # the data hold 2021-12..2024-01: 11 months missing before, 11 after
+    assert not wide.windows_complete and wide.months_missing == 22
+    assert not wide.evaluable and wide.verdict == "cannot judge yet"
+    assert wide.not_evaluable_reason == (
+        "the before window needs 11 months the crime data do not hold (Jan 2021–Nov 2021); "
+        "the after window needs 11 months the crime data do not hold (Feb 2024–Dec 2024)"
+    )
+    assert all(pd.isna(wide[column]) for column in ("wdd", "wdd_se", "z", "p_value", "significant", "mde_fall_pct"))
+
+
+def test_months_flagged_incomplete_count_as_not_held(region):
+    # the data-quality flags of a caller (issue 10's incomplete months) are passed as YYYY-MM
+    flagged = wdd(
+        region, 10, window_months=12, crime_class="violent", months_not_held=["2022-03", "2022-05", "2023-07"]
+    )
+    assert (flagged.treated_before, flagged.treated_after) == (50, 25)  # the counts stay as held
+    assert not flagged.windows_complete and flagged.months_missing == 3
+    assert not flagged.evaluable and pd.isna(flagged.z) and pd.isna(flagged.p_value)
+    # two months that are not adjacent are listed, not written as a span
+    assert flagged.not_evaluable_reason == (
+        "the before window needs 2 months the crime data do not hold (Mar 2022, May 2022); "
+        "the after window needs 1 month the crime data do not hold (Jul 2023)"
+    )
+    # months outside both windows, and an empty list, change nothing
+    for months in (["2021-12", "2024-01"], []):
+        assert wdd(region, 10, window_months=12, crime_class="violent", months_not_held=months).evaluable
+    span = wdd(region, 10, window_months=12, crime_class="violent", months_not_held=["2023-02", "2023-03", "2023-04"])
+    assert span.not_evaluable_reason == "the after window needs 3 months the crime data do not hold (Feb 2023–Apr 2023)"
+
+
+def test_big_change_with_small_counts_cannot_be_judged(region):
+    big = wdd(region, 14, window_months=12, crime_class="violent")
+    # T3: 100 -> 20 against controls 50 -> 50: p far below 0.05
+    assert (big.verdict, big.wdd) == ("fewer crimes than expected", -80)
+    assert big.p_value < 1e-6
+    small = wdd(region, 15, window_months=12, crime_class="violent")
+    # T4: 5 -> 60; WDD +55 would read z = 4.28, but a before count of 5 could as well be 1.6 or 11.7
+    assert (small.treated_before, small.treated_after) == (5, 60)
+    assert not small.evaluable and small.verdict == "cannot judge yet"
+    assert small.not_evaluable_reason == (
+        "too few offences to test: the four counts are 5, 60, 50 and 50, and each needs at least 10"
+    )
+    assert pd.isna(small.z) and pd.isna(small.wdd)
+
+
+def test_no_comparison_areas(region):
+    none_chosen = wdd(region, 10, crime_class="violent", comparison_area_codes=[])
+    assert (none_chosen.control_areas, none_chosen.evaluable) == (0, False)
+    assert none_chosen.not_evaluable_reason == "no comparison areas are chosen"
+    # T3 is served by another youth partnership in the windows: it cannot be a comparison, even when chosen
+    unusable = wdd(region, 10, crime_class="violent", comparison_area_codes=["T3", "T1"])
+    assert unusable.control_areas == 0 and not unusable.evaluable
+    assert unusable.not_evaluable_reason.startswith("none of the chosen areas can be compared with")
+
+
+def test_chosen_comparison_areas(region):
+    only_c1 = wdd(region, 10, crime_class="violent", comparison_area_codes=["C1"])
+    assert (only_c1.control_areas, only_c1.control_before, only_c1.control_after) == (1, 40, 44)
+    rural_too = wdd(region, 10, crime_class="violent", comparison_area_codes=["C1", "R1", "X1"])
+    # R1 (rural) may be chosen; X1 (youth program inside the windows) is left out
+    assert (rural_too.control_areas, rural_too.control_before, rural_too.control_after) == (2, 340, 374)
+    candidates = queries.run(region, "impact/comparison_candidates", partnership_id=10)
+    assert candidates.set_index("area_code")["is_default"].to_dict() == {
+        "C1": True, "C2": True, "H1": True, "R1": False
+    }  # fmt: skip
+
+
+def test_overlapping_partnership_of_the_same_focus(region):
+    row = wdd(region, 16, crime_class="violent")
+    assert not row.evaluable
+    assert row.not_evaluable_reason == (
+        "the windows overlap another partnership of the same focus in the same areas: "
+        "Partnership 17 (youth, started 1 Jun 2023)"
+    )
+
+
+def test_window_past_the_partnership_end(region):
+    row = wdd(region, 18, crime_class="violent")
+    assert not row.evaluable
+    assert row.not_evaluable_reason == ("the after window (to Dec 2023) runs past the partnership's end on 30 Jun 2023")
+    six = wdd(region, 18, window_months=6, crime_class="violent")
+    assert "end" not in six.not_evaluable_reason  # Jan-Jun 2023 is inside (the controls are too thin then)
 
 
 @pytest.mark.parametrize(
-    ("partnership_id", "expected"),
-    [
-        # T3: 100 -> 20 against controls 50 -> 50: wdd -80, se sqrt(220), z -5.39
-        (14, ("fewer crimes than expected", -80, -80 / math.sqrt(220))),
-        # T4: 5 -> 60: wdd +55, se sqrt(165), z +4.28
-        (15, ("more crimes than expected", 55, 55 / math.sqrt(165))),
-    ],
+    ("t0", "t1", "c0", "c1"), [(10, 30, 40, 40), (12, 25, 15, 14), (97, 131, 1200, 1100), (5000, 4700, 20000, 20500)]
 )
-def test_wdd_verdicts(region, partnership_id, expected):
-    row = wdd(region, partnership_id, window_months=12, crime_class="violent")
-    verdict, difference, z = expected
-    assert (row.verdict, row.wdd) == (verdict, difference)
-    assert row.z == pytest.approx(z)
+def test_exact_p_matches_fisher(tmp_path, t0, t1, c0, c1):
+    """The SQL's hypergeometric sum against scipy's Fisher test on a one-partnership database."""
+    path = tmp_path / "fisher.duckdb"
+    with db.building(path) as con:
+        db.create_schema(con)
+        con.execute("insert into agencies values (1, 'PD', 'police', 1, null)")
+        con.execute("insert into nonprofits values (1, 'Org', 'youth', null, null, null)")
+        for area_id, code in ((1, "S"), (2, "C")):
+            con.execute(
+                "insert into areas values (?, 1, ?, ?, 'beat', 100, null, 'urban', 1, 'RUCA', null, null, null)",
+                [area_id, code, code],
+            )
+        con.execute(
+            "insert into partnerships values (1, 1, 1, 'P', null, '2023-01-01', null, 'active', null, 'none', null)"
+        )
+        con.execute("insert into programs values (1, 1, 'G', 'youth', null, '2023-01-01', null, null)")
+        con.execute("insert into partnership_areas values (1, 1)")
+        rows = [(1, "2022-01-01", t0), (1, "2023-01-01", t1), (2, "2022-01-01", c0), (2, "2023-01-01", c1)]
+        rows += [(2, "2022-12-01", 1), (2, "2023-12-01", 1)]  # so the data hold every month of both windows
+        for area_id, month, count in rows:
+            con.execute("insert into crime_monthly values (?, ?, 'robbery', 'violent', ?)", [area_id, month, count])
+    con = duckdb.connect(str(path), read_only=True)
+    row = wdd(con, 1, crime_class="violent")
+    con.close()
+    expected = stats.fisher_exact([[t0, t1], [c0 + 1, c1 + 1]]).pvalue
+    assert row.evaluable and row.p_value == pytest.approx(expected, rel=1e-9)
 
 
 def test_event_study_indexes_to_the_pre_start_year(region):
@@ -162,7 +287,8 @@ def partnership_id(con, name):
 def test_wdd_recovers_planted_effects(demo_con, effect):
     row = wdd(demo_con, partnership_id(demo_con, effect.partnership_name), crime_class=effect.crime_class)
     expected = "fewer crimes than expected" if effect.change_pct < 0 else "more crimes than expected"
-    assert row.verdict == expected, row.to_dict()
+    assert row.evaluable and row.verdict == expected, row.to_dict()
+    assert row.p_value < 0.001
     assert math.copysign(1, row.wdd) == math.copysign(1, effect.change_pct)
     # the effect runs from start + lag: the 12-month after window holds (12 - lag) affected months
     expected_pct = effect.change_pct * (12 - effect.lag_months) / 12
@@ -173,7 +299,9 @@ def test_wdd_recovers_planted_effects(demo_con, effect):
 @pytest.mark.parametrize("null", demo.PLANTED_NULLS, ids=lambda null: null.partnership_name)
 def test_wdd_finds_nothing_where_nothing_was_planted(demo_con, null):
     row = wdd(demo_con, partnership_id(demo_con, null.partnership_name), crime_class=null.crime_class)
-    assert row.verdict == "no detectable change", row.to_dict()
+    assert row.evaluable and row.verdict == "no detectable change", row.to_dict()
+    # and the page can say how large a change would have shown: with ~1,700 and ~12,000 offences, about 10%
+    assert 5 < row.mde_fall_pct < 15
 
 
 @pytest.mark.parametrize("effect", demo.PLANTED_CRIME_EFFECTS, ids=lambda effect: effect.partnership_name)

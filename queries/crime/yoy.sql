@@ -1,4 +1,4 @@
--- crime/yoy: recorded crime in a period against the same months one year earlier, with a Poisson test.
+-- crime/yoy: recorded crime in a period against the same months one year earlier, with an exact test.
 -- grain: one row per group: an area ($group_by = area), an urbanicity, or one row for all areas
 -- param $start_date date: first day of the period; counts use whole calendar months from its month on
 -- param $end_date date: last day of the period; months starting after it are left out
@@ -16,11 +16,17 @@
 -- column rate_per_1k double: incidents per 1,000 residents over the period, areas with a known population only; null without population
 -- column rate_per_1k_prior double: the same rate one year earlier
 -- column change_pct double: (incidents - incidents_prior) / incidents_prior x 100 (%); null when the prior count is 0
--- column poisson_z double: 2(sqrt(incidents) - sqrt(incidents_prior)), approximately standard normal when nothing changed
--- column significant boolean: |poisson_z| >= 2, a change unlikely to be chance alone
+-- column poisson_z double: 2(sqrt(incidents) - sqrt(incidents_prior)), kept for continuity; not the test (see the notes)
+-- column p_value double: exact two-sided p that the two counts differ by chance alone (conditional binomial test)
+-- column significant boolean: p_value < 0.05, a change unlikely to be chance alone
 -- note: Rates are not annualised: a 12-month period gives the annual rate per 1,000 residents.
--- note: The Poisson test treats each count as Poisson; the variance-stabilising square-root
--- transform gives z = 2(sqrt(after) - sqrt(before)) (Anscombe). |z| >= 2 is flagged as significant.
+-- note: Significance uses the exact conditional test for two Poisson counts with equal exposure
+-- (Przyborowski, J. & Wilenski, H. (1940), "Homogeneity of results in testing samples from Poisson
+-- series", Biometrika 31:313-323): if nothing changed, the count after, given the n offences of both
+-- periods, is binomial(n, 1/2). The two-sided p doubles the smaller tail; it is valid for any counts,
+-- however small. poisson_z = 2(sqrt(after) - sqrt(before)) is calibrated only for a count against a
+-- long-run mean known almost exactly; for two single counts its variance is 2, not 1, so |z| >= 2
+-- would call p = 0.16 significant.
 with
 
 bounds as (
@@ -82,6 +88,28 @@ grouped as (
     group by 1
 ),
 
+-- Binomial(n, 1/2) is symmetric, so the two-sided p is twice P(X <= the smaller count), or 1 when the
+-- counts are equal. Terms more than 20 sqrt(n) below the smaller count are below exp(-800) of the
+-- largest (the log pmf falls at least quadratically, by 2/n per step squared), so the sum starts there.
+tested as (
+    select
+        grouped.*,
+        case
+            when incidents = incidents_prior then 1.0
+            else least(1.0, 2 * list_sum(list_transform(
+                generate_series(
+                    greatest(0, least(incidents, incidents_prior) - ceil(20 * sqrt(incidents + incidents_prior))::bigint),
+                    least(incidents, incidents_prior)::bigint
+                ),
+                lambda k: exp(
+                    lgamma(incidents + incidents_prior + 1) - lgamma(k + 1) - lgamma(incidents + incidents_prior - k + 1)
+                    - (incidents + incidents_prior) * ln(2)
+                )
+            )))
+        end as p_value,
+    from grouped
+),
+
 final as (
     select
         group_key,
@@ -95,8 +123,9 @@ final as (
         rated_incidents_prior * 1000.0 / rated_population as rate_per_1k_prior,
         case when incidents_prior > 0 then (incidents - incidents_prior) * 100.0 / incidents_prior end as change_pct,
         2 * (sqrt(incidents) - sqrt(incidents_prior)) as poisson_z,
-        abs(2 * (sqrt(incidents) - sqrt(incidents_prior))) >= 2 as significant,
-    from grouped
+        p_value,
+        p_value < 0.05 as significant,
+    from tested
     order by group_key
 )
 
