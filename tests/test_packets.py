@@ -23,6 +23,7 @@ pytestmark = pytest.mark.pdf
 PERIOD = packets.Period(*YEAR_2024)
 # points: Letter 612 x 792, A4 595.3 x 841.9
 PAPER_POINTS = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
+MARGIN_POINTS = 15 / 25.4 * 72  # reports/pdf.py's side margins
 
 
 def pdf_text(pdf: bytes, tmp_path, first: int | None = None, last: int | None = None, layout: bool = False) -> str:
@@ -41,8 +42,8 @@ def pdf_text(pdf: bytes, tmp_path, first: int | None = None, last: int | None = 
 WORD = re.compile(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>')
 
 
-def words_off_the_page(pdf: bytes, tmp_path, paper: str) -> list[str]:
-    """Every word whose box (pdftotext -bbox) leaves the media box, and any page of the wrong size."""
+def words_off_the_page(pdf: bytes, tmp_path, paper: str, margin: float = MARGIN_POINTS) -> list[str]:
+    """Words (pdftotext -bbox) outside the page less its side margins, and any page of the wrong size."""
     path = tmp_path / "bbox.pdf"
     path.write_bytes(pdf)
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -53,7 +54,7 @@ def words_off_the_page(pdf: bytes, tmp_path, paper: str) -> list[str]:
             problems.append(f"page of {page[1]} x {page[2]}")
         for word in WORD.finditer(page[3]):
             x0, y0, x1, y1 = (float(value) for value in word.groups()[:4])
-            if x0 < 0 or y0 < 0 or x1 > width + 0.5 or y1 > height + 0.5:
+            if x0 < margin - 3 or y0 < 0 or x1 > width - margin + 3 or y1 > height:  # glyph boxes: 1 mm
                 problems.append(word[5])
     return problems
 
