@@ -128,7 +128,7 @@ MEASURE_COLUMNS = {
 }
 
 
-def trend_figure(measures: pd.DataFrame, columns: int = 3) -> go.Figure:
+def trend_figure(measures: pd.DataFrame, title: str, columns: int = 3) -> go.Figure:
     """One small panel per measure: its values oldest to latest (trend_values), the target dashed.
 
     measures: programs/scorecard rows of one program that have a KPI.
@@ -170,5 +170,10 @@ def trend_figure(measures: pd.DataFrame, columns: int = 3) -> go.Figure:
             )
         figure.update_xaxes(title_text="reports, oldest → latest", title_font_size=10, dtick=1, **where)
     figure.update_annotations(font_size=11)
-    figure.update_layout(height=200 * grid_rows + 40, margin={"l": 40, "r": 10, "t": 40, "b": 40}, font=FONT)
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        height=200 * grid_rows + 40,
+        margin={"l": 40, "r": 10, "t": 40, "b": 40},
+        font=FONT,
+    )
     return figure

@@ -125,6 +125,8 @@ def for_print(figure: go.Figure) -> go.Figure:
     """A figure at the page's width, its series told apart by dash and hatch as well as colour (greyscale)."""
     lines = bars = 0
     for trace in figure.data:
+        if trace.showlegend is False:  # told apart by its panel or its label, not by a legend
+            continue
         if trace.type == "scatter" and "lines" in (trace.mode or "lines"):
             if not (trace.line and trace.line.dash):
                 trace.update(line_dash=GREY_DASHES[lines % len(GREY_DASHES)])
@@ -462,7 +464,9 @@ def scorecard_content(run: Run, period: Period, nonprofit_id: int, nonprofit_nam
             categories.append(
                 {
                     "title": title,
-                    "table": table(measures, scorecards.MEASURE_COLUMNS, title) if not measures.empty else None,
+                    "table": table(measures, scorecards.MEASURE_COLUMNS, f"{program.program_name}: measures")
+                    if not measures.empty
+                    else None,
                     "sentences": [measure_sentence(measure) for _, measure in measures.iterrows()],
                 }
             )
@@ -476,7 +480,7 @@ def scorecard_content(run: Run, period: Period, nonprofit_id: int, nonprofit_nam
                 "categories": categories,
                 "trend": print_chart(
                     f"trend-{program.program_id}",
-                    scorecards.trend_figure(trends),
+                    scorecards.trend_figure(trends, f"{program.program_name}: each measure over time"),
                     f"Each measure of {program.program_name} over time, against its target (dashed).",
                     [],
                 )
