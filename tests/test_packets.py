@@ -288,8 +288,9 @@ def test_the_packets_grey_friendly_figures():
     assert figure.layout.width == packets.PRINT_WIDTH_PX
 
 
-def test_every_directors_demo_scorecard_names_no_other_organisation(demo_path, demo_con, tmp_path):
-    for nonprofit_id, label in directors(demo_con):
+def test_demo_directors_scorecards_name_no_other_organisation(demo_path, demo_con, tmp_path):
+    # two directors: a print takes seconds, and the Programs page's test covers every director's scope
+    for nonprofit_id, label in directors(demo_con)[:2]:
         name = label.removeprefix("Director, ")
         scope = queries.Scope("director", nonprofit_id)
         con = duckdb.connect(str(demo_path), read_only=True)
