@@ -4,9 +4,10 @@ import logging
 
 import streamlit as st
 
-from components import navigation, runtime
+from components import navigation, print_view, runtime
 
 st.set_page_config(page_title="Bridgeboard", page_icon=":material/handshake:", layout="wide")
+print_view.apply()
 
 problem = None
 try:

@@ -1,6 +1,7 @@
 """python -m bench [--quick] [--runs N] [--sizes SMALL,LARGE] [--import-rows N] [--out FILE] [--results FILE]
    python -m bench site [--duration S] [--connections N] [--users N]   (static site vs Streamlit: bench/site_run.py)
    python -m bench load [--quick] [--out FILE] [--results FILE]   (many users at once: bench/load_run.py)
+   python -m bench report [--runs N] [--incidents N]   (both PDF packets on the 10M demo: bench/packets.py)
 
 Prints one JSON document to stdout (progress goes to stderr). A full run (1M and 10M
 incidents) also rewrites bench/RESULTS.md; --quick (100k and 1M, 5 runs) does not unless
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] in (["site"], ["load"]):
         module = importlib.import_module(f"bench.{argv[0]}_run")
         return module.main(argv[1:])
+    if argv[:1] == ["report"]:  # the PDF packets (bench/packets.py)
+        from bench import packets
+
+        return packets.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k and 1M incidents, 5 runs: a fast check")
     parser.add_argument("--sizes", type=_sizes, help="the two incident counts (default 1000000,10000000)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 MISSING = "—"
@@ -57,3 +59,8 @@ def plain(text: object) -> str:
     if is_missing(text):
         return MISSING
     return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in str(text))
+
+
+def unplain(text: str) -> str:
+    """`plain` undone: words written for Markdown, for a sink that escapes text itself (HTML through Jinja)."""
+    return re.sub("\\\\([" + re.escape("".join(sorted(_MARKDOWN_SPECIALS))) + "])", r"\1", text)

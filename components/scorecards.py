@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+
+from components.charts import FONT, subplots
 
 CATEGORY_TITLES = {
     "how_much": "How much did we do?",
@@ -121,3 +126,54 @@ MEASURE_COLUMNS = {
     "change_from_baseline_pct": ("Change from baseline (%)", "%+.0f"),
     "trend": ("Trend", "sparkline"),
 }
+
+
+def trend_figure(measures: pd.DataFrame, title: str, columns: int = 3) -> go.Figure:
+    """One small panel per measure: its values oldest to latest (trend_values), the target dashed.
+
+    measures: programs/scorecard rows of one program that have a KPI.
+    """
+    rows = [row for _, row in measures.iterrows() if isinstance(row["trend_values"], (list, tuple, np.ndarray))]
+    panels = max(len(rows), 1)
+    grid_rows = math.ceil(panels / columns)
+    figure = subplots(
+        rows=grid_rows,
+        cols=min(columns, panels),
+        subplot_titles=[str(row["kpi_name"]) for row in rows],
+        vertical_spacing=0.5 / grid_rows,
+    )
+    for number, row in enumerate(rows):
+        where = {"row": number // columns + 1, "col": number % columns + 1}
+        values = [float(value) for value in row["trend_values"]]
+        figure.add_trace(
+            go.Scatter(
+                x=list(range(1, len(values) + 1)),
+                y=values,
+                mode="lines+markers",
+                line={"color": "#0072B2", "width": 2},
+                name=str(row["kpi_name"]),
+                showlegend=False,
+            ),
+            **where,
+        )
+        if pd.notna(row["target"]):
+            figure.add_trace(
+                go.Scatter(
+                    x=[1, max(len(values), 1)],
+                    y=[float(row["target"])] * 2,
+                    mode="lines",
+                    line={"color": "#D55E00", "width": 1.5, "dash": "dash"},
+                    name="Target",
+                    showlegend=False,
+                ),
+                **where,
+            )
+        figure.update_xaxes(title_text="reports, oldest → latest", title_font_size=10, dtick=1, **where)
+    figure.update_annotations(font_size=11)
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        height=200 * grid_rows + 40,
+        margin={"l": 40, "r": 10, "t": 40, "b": 40},
+        font=FONT,
+    )
+    return figure

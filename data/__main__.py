@@ -1,4 +1,4 @@
-"""Command line: python -m data demo|import|publish|site|check (see DESIGN.md, "Interfaces").
+"""Command line: python -m data demo|import|publish|site|report|check (see DESIGN.md, "Interfaces").
 
 Every command exits 0 on success and otherwise prints one clear sentence to stderr and
 exits non-zero, leaving any existing database untouched.
@@ -7,6 +7,7 @@ exits non-zero, leaving any existing database untouched.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import os
 import sys
@@ -109,6 +110,25 @@ def _cmd_site(args: argparse.Namespace) -> int:
     return _build_site(args.public, args.out)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from reports import command
+
+    made = command.make(
+        args.kind, args.db, args.out, args.start, args.end, args.areas, args.nonprofit, args.as_email, args.paper
+    )
+    print(
+        f"{made.title}: {made.pages} pages, {len(made.pdf) / 1e3:.0f} kB, written to {args.out} in {made.seconds:.1f} s"
+    )
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2024-01-31, got {text!r}") from None
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from data import check
 
@@ -188,6 +208,27 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, required=True, help="the folder to write (replaced when it holds a site)"
     )
     site_parser.set_defaults(handler=_cmd_site)
+
+    report_parser = commands.add_parser(
+        "report",
+        help="write a PDF packet: the council packet or a nonprofit's funder scorecard",
+        description="The operator holding the agency file reads the whole agency; --as EMAIL makes the packet "
+        "for that app user with their scope (a director: their own scorecard only).",
+    )
+    report_parser.add_argument("kind", choices=("council", "scorecard"))
+    report_parser.add_argument("--db", type=Path, required=True, help="the agency database")
+    report_parser.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    report_parser.add_argument(
+        "--from", dest="start", type=_date, help="first day (default: 12 months to the last data)"
+    )
+    report_parser.add_argument("--to", dest="end", type=_date, help="last day")
+    report_parser.add_argument("--areas", choices=("urban", "rural"), help="urban or rural areas only")
+    report_parser.add_argument("--nonprofit", metavar="NAME", help="the scorecard's nonprofit")
+    report_parser.add_argument(
+        "--as", dest="as_email", metavar="EMAIL", help="make it for this app user, in their scope"
+    )
+    report_parser.add_argument("--paper", choices=("letter", "a4"), default="letter")
+    report_parser.set_defaults(handler=_cmd_report)
 
     check_parser = commands.add_parser("check", help="integrity report; exits non-zero on errors")
     check_parser.add_argument("--db", type=Path, required=True)

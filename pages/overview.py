@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import charts, headlines, maps, runtime
 from components import format as fmt
+from components.packet_button import packet_button
 
 viewer = runtime.viewer()
 period = runtime.filters()
@@ -64,6 +65,13 @@ for column, card in zip(st.columns(len(cards)), cards, strict=True):
         )
         if card.caption:
             st.caption(card.caption)
+
+with st.expander("Council packet (PDF)", icon=":material/picture_as_pdf:"):
+    if viewer.is_director:
+        st.caption("The council packet is for agency staff; your funder scorecard is on the Programs page.")
+    else:
+        st.caption(f"Every number above and more, for {period.label}, as a print-ready PDF.")
+        packet_button("council", period)
 
 st.subheader("Map")
 st.selectbox("Colour areas by", list(MAP_METRICS), key="overview_map_metric")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import runtime, scorecards
+from components.packet_button import packet_button
 
 viewer = runtime.viewer()
 period = runtime.filters()
@@ -44,6 +45,14 @@ cards[3].metric(
 )
 
 runtime.show_table(programs, "programs-overview", scorecards.PROGRAM_COLUMNS)
+
+with st.expander("Funder scorecard (PDF)", icon=":material/picture_as_pdf:"):
+    if viewer.is_director:  # scope from identity: a director's scorecard is their own, with no choice to make
+        packet_button("scorecard", period, viewer.nonprofit_id, viewer.nonprofit_name)
+    else:
+        owners = dict(zip(programs["nonprofit_name"], programs["nonprofit_id"], strict=False))
+        chosen = st.selectbox("Scorecard for", sorted(owners), key="programs_scorecard_for")
+        packet_button("scorecard", period, int(owners[chosen]), chosen)
 
 st.subheader("One program in detail")
 names = dict(zip(programs["program_id"], programs["program_name"] + " — " + programs["nonprofit_name"], strict=True))
