@@ -1,19 +1,21 @@
 """Streamlit glue shared by app.py and the pages: database, viewer, filters, cached queries.
 
 This is the one module in components/ that imports streamlit; everything else here is a
-pure builder. Data access stays in one place (STYLE.md): one cached read-only DuckDB
-connection per database file version, a cursor per query (inside queries.run), and
-st.cache_data keyed on the file version, the viewer's scope and the parameters.
+pure builder. Data access stays in one place (STYLE.md): one shared read-only DuckDB
+connection per version of the database file (_Connections: every query reads the file that
+is current when it starts), a cursor per query (inside queries.run), and st.cache_data
+keyed on the file version, the viewer's scope and the parameters.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,8 +118,11 @@ def database_path() -> Path:
 
 
 def database_version(path: Path) -> str:
-    """Changes whenever an import swaps a new file in, so caches and connections renew."""
-    stat = path.stat()
+    """The file's identity (mtime, size, inode): changes whenever an import swaps a new file in.
+
+    One stat per query; caches are keyed on it and connections follow it (_Connections).
+    """
+    stat = os.stat(path)
     return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}"
 
 
@@ -132,43 +137,114 @@ def ensure_database() -> Path:
     return path
 
 
-class _Connections:
-    """One read-only connection per database file, shared by every session; renewed on a swap.
+class _Generation:
+    """One version of a database file, opened read-only in a DuckDB instance of its own.
 
-    Trap: while a connection to a path is open, DuckDB hands a new connect() that same
-    instance, which keeps serving the file as it was before an import replaced it. So
-    the old connection is closed first, then the new file opened. A query still running
-    on the old connection in another session fails once and shows the one-sentence error.
+    Trap: while any connection to a path is open, duckdb.connect(path) hands back that same
+    instance (DuckDB's instance cache, keyed on the resolved path: /proc/self/fd/N and
+    symlinks resolve to it too), and that instance keeps serving the file as it was before
+    an import replaced it. A private in-memory instance that ATTACHes the file is outside
+    that cache, so each version of the file gets its own instance while older ones finish
+    their queries. `detach memory` (allowed once `use` has moved the default away from it)
+    leaves the file as the only database, so every cursor reads it unqualified, as
+    queries/*.sql expect. tests/test_connections.py checks both against DuckDB itself.
+    """
+
+    def __init__(self, path: str, version: str, connection: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self.version = version
+        self.connection = connection
+        self.users = 0  # queries running on it now
+        self.retired = False  # a newer file replaced it: close once no query uses it
+
+    @classmethod
+    def open(cls, path: str) -> _Generation:
+        """Open the file now at `path`, with the identity it had while it was being opened."""
+        for _ in range(10):
+            version = database_version(Path(path))
+            connection = duckdb.connect(":memory:")
+            try:
+                connection.execute(f"attach '{path.replace(chr(39), chr(39) * 2)}' as bridgeboard (read_only)")
+                connection.execute("use bridgeboard")
+                connection.execute("detach memory")
+            except BaseException:
+                connection.close()
+                raise
+            # the same identity before and after: what was attached is that file, not one swapped in meanwhile
+            if database_version(Path(path)) == version:
+                return cls(path, version, connection)
+            connection.close()
+        raise OSError(f"{path} kept changing while it was being opened")
+
+
+class _Connections:
+    """The current generation of each database file, shared by every session, and the retired ones
+    still in use.
+
+    Every query takes the generation of the file as it is when the query starts (`reading`);
+    when the file's identity has changed, the next query opens the new file and the old
+    generation is retired. A retired generation is closed by the last query that used it,
+    never while one runs on it (closing a busy DuckDB connection raises, and DuckDB then
+    keeps the old instance alive under the path).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
+        self._current: dict[str, _Generation] = {}
 
-    def get(self, path: str, version: str) -> duckdb.DuckDBPyConnection:
+    @contextlib.contextmanager
+    def reading(self, path: str, version: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to `path` as it is now, held for the duration of one query."""
+        generation = self._acquire(path, version)
+        try:
+            yield generation.connection
+        finally:
+            self._release(generation)
+
+    def _acquire(self, path: str, version: str) -> _Generation:
         with self._lock:
-            held = self._held.get(path)
-            if held is not None and held[0] == version:
-                return held[1]
-            if held is not None:
-                held[1].close()
-                del self._held[path]
-            connection = duckdb.connect(path, read_only=True)
-            self._held[path] = (version, connection)
-            return connection
+            current = self._current.get(path)
+            # the caller's stat may be older or newer than the open generation: then the file decides
+            stale = current is None or (current.version != version and current.version != database_version(Path(path)))
+            if stale:
+                replaced, current = current, _Generation.open(path)
+                self._current[path] = current
+                if replaced is not None:
+                    self._retire(replaced)
+            current.users += 1
+            return current
+
+    def _release(self, generation: _Generation) -> None:
+        with self._lock:
+            generation.users -= 1
+            idle_and_retired = generation.retired and generation.users == 0
+        if idle_and_retired:
+            generation.connection.close()
+
+    def _retire(self, generation: _Generation) -> None:
+        """Called with the lock held."""
+        generation.retired = True
+        if generation.users == 0:
+            generation.connection.close()
+
+    def generations(self) -> dict[str, tuple[str, int]]:
+        """{path: (version, queries running)} of the open current generations (tests)."""
+        with self._lock:
+            return {path: (held.version, held.users) for path, held in self._current.items()}
 
     def close_all(self) -> None:
+        """Retire every generation: idle ones close now, busy ones when their last query ends."""
         with self._lock:
-            for _, connection in self._held.values():
-                connection.close()
-            self._held.clear()
+            for generation in self._current.values():
+                self._retire(generation)
+            self._current.clear()
 
 
 _CONNECTIONS = _Connections()
 
 
-def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    return _CONNECTIONS.get(path, version)
+def _reading(path: str, version: str) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    return _CONNECTIONS.reading(path, version)
 
 
 @functools.lru_cache(maxsize=8)
@@ -176,7 +252,12 @@ def _database_meta(path: str, version: str) -> dict[str, str] | None:
     """schema_meta of one version of the database file (read once per file swapped in)."""
     from data import db
 
-    return db.meta(_connection(path, version).cursor())
+    with _reading(path, version) as connection:
+        cursor = connection.cursor()
+        try:
+            return db.meta(cursor)
+        finally:
+            cursor.close()
 
 
 def _meta_of_database() -> dict[str, str] | None:
@@ -206,7 +287,8 @@ def close_connections() -> None:
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
 def _cached_query(path: str, version: str, scope_key: tuple[str, int | None], name: str, params: tuple) -> pd.DataFrame:
     scope = queries.Scope(*scope_key)
-    return queries.run(_connection(path, version), name, scope=scope, **dict(params))
+    with _reading(path, version) as connection:
+        return queries.run(connection, name, scope=scope, **dict(params))
 
 
 def _plain(params: dict[str, object]) -> tuple:
@@ -286,18 +368,15 @@ def ensure_public_database() -> Path:
     return path
 
 
-def _public_connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    # its own read-only connection, to its own file: the public page never touches the agency's database
-    return _CONNECTIONS.get(path, version)
-
-
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _cached_public_table(path: str, version: str, table: str) -> pd.DataFrame:
-    cursor = _public_connection(path, version).cursor()
-    try:
-        return cursor.execute(f'select * from "{table}"').df()  # noqa: S608 - table from PUBLIC_TABLES
-    finally:
-        cursor.close()
+    # its own generation, of its own file: the public page never touches the agency's database
+    with _reading(path, version) as connection:
+        cursor = connection.cursor()
+        try:
+            return cursor.execute(f'select * from "{table}"').df()  # noqa: S608 - table from PUBLIC_TABLES
+        finally:
+            cursor.close()
 
 
 def public_table(table: str) -> pd.DataFrame:
@@ -314,7 +393,9 @@ def public_table(table: str) -> pd.DataFrame:
 
 def known_viewers() -> list[Viewer]:
     """Everyone in app_users, as viewers: the chief, the analyst, then each nonprofit's director."""
-    users = queries.run(_connection(str(database_path()), database_version(database_path())), "meta/viewers")
+    path = database_path()
+    with _reading(str(path), database_version(path)) as connection:
+        users = queries.run(connection, "meta/viewers")
     viewers = []
     for user in users.itertuples():
         if user.role == "director":
