@@ -358,14 +358,42 @@ def ensure_public_database() -> Path:
     full app keeps its own copy in step with imports.
     """
     path = public_database_path()
-    if public_mode():
+    if public_mode() or not _public_is_older(path):
         return path
-    if not path.exists() or path.stat().st_mtime_ns < database_path().stat().st_mtime_ns:
+    with _publish_lock(path):  # one publish per target at a time; the others wait for it
+        if not _public_is_older(path):  # the winner published while this session waited: read its file
+            return path
         from data import publish
 
-        with st.spinner("Publishing the public figures from the agency database…"):
-            publish.publish(database_path(), path)
-    return path
+        source = database_path()
+        for _ in range(3):  # an import may swap the agency file in during a publish: then publish again
+            read = database_version(source)
+            with st.spinner("Publishing the public figures from the agency database…"):
+                publish.publish(source, path)
+            if database_version(source) == read:
+                _PUBLISHED_FROM[str(path), str(source)] = read
+                break
+    return path  # after three imports during three publishes, the latest published; the next query retries
+
+
+# (public file, agency file) -> the agency file's identity last published from it, in this process
+_PUBLISHED_FROM: dict[tuple[str, str], str] = {}
+_PUBLISH_LOCKS: dict[str, threading.Lock] = {}
+_PUBLISH_LOCKS_GUARD = threading.Lock()
+
+
+def _publish_lock(path: Path) -> threading.Lock:
+    with _PUBLISH_LOCKS_GUARD:
+        return _PUBLISH_LOCKS.setdefault(str(path), threading.Lock())
+
+
+def _public_is_older(path: Path) -> bool:
+    """The public file is missing, or was published from an earlier agency file than the current one."""
+    source = database_path()
+    if (str(path), str(source)) in _PUBLISHED_FROM:
+        return _PUBLISHED_FROM[str(path), str(source)] != database_version(source) or not path.exists()
+    # published by another process or an earlier run: the file times tell
+    return not path.exists() or path.stat().st_mtime_ns < source.stat().st_mtime_ns
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
