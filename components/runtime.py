@@ -735,7 +735,7 @@ def run_page(page: Callable[[], None] | st.navigation) -> None:
     try:
         page.run()
     except queries.QueryError as error:
-        st.error(f"That selection cannot be shown: {error}.")
+        st.error(f"That selection cannot be shown: {fmt.plain(error)}.")
     except Exception:
         log.exception("page failed")
         st.error("This page could not be drawn because of an internal error; it has been logged.")

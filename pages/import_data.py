@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import format as fmt
 from components import runtime
 from data import importers
 
@@ -55,7 +56,7 @@ def show_summary(summary: importers.ImportSummary) -> None:
         st.markdown("**Offences not in data/offense_map.csv** (add them there and import again)")
         st.dataframe(summary.unmapped_frame(), hide_index=True, key="import_unmapped")
     for warning in summary.warnings:
-        st.info(warning)
+        st.info(fmt.plain(warning))
 
 
 kind = st.selectbox("What the file holds", importers.KINDS, format_func=importers.KIND_LABELS.get, key="import_kind")
@@ -77,7 +78,7 @@ if st.session_state.get("import_signature") != (upload.file_id, kind, preset_nam
 try:
     head, columns, guessed = importers.preview(path, kind, preset_name, file_name=upload.name)
 except importers.ImportFailed as error:
-    st.error(f"{upload.name} cannot be imported: {error}.")
+    st.error(f"{fmt.plain(upload.name)} cannot be imported: {fmt.plain(error)}.")
     st.stop()
 
 st.subheader("First rows")
@@ -140,19 +141,23 @@ if dry_run or run:
     bar = st.progress(0.0, text="Starting")
     try:
         summary = importers.run_import(
-            kind, path, runtime.database_path(), options, progress=lambda share, text: bar.progress(share, text=text)
+            kind,
+            path,
+            runtime.database_path(),
+            options,
+            progress=lambda share, text: bar.progress(share, text=fmt.plain(text)),
         )
     except importers.ImportFailed as error:
         bar.empty()
-        st.error(f"Nothing was imported: {error}.")
+        st.error(f"Nothing was imported: {fmt.plain(error)}.")
         if error.summary is not None:
             show_summary(error.summary)
         st.stop()
     bar.empty()
     if summary.dry_run:
-        st.info("Dry run: nothing was changed. " + summary.headline() + ".")
+        st.info("Dry run: nothing was changed. " + fmt.plain(summary.headline()) + ".")
     elif summary.swapped:
-        st.success(f"Imported. {summary.headline()}. Every page now shows the new data.")
+        st.success(f"Imported. {fmt.plain(summary.headline())}. Every page now shows the new data.")
     else:
         st.info("Nothing new: every valid row is already in the database, which was not changed.")
     show_summary(summary)
