@@ -329,6 +329,8 @@ def queries_at_once(*calls: tuple[str, dict[str, object]]) -> list[pd.DataFrame]
 
 DEFAULT_PUBLIC_DB = DEFAULT_DB.with_name("public.duckdb")
 # the tables `python -m data publish` writes; nothing else is ever read on the public side
+DIRECTOR_CRIME_RULES = queries.DIRECTOR_CRIME_RULES  # what the runner does for a director, in words
+
 PUBLIC_TABLES = (
     "manifest",
     "areas",

@@ -63,4 +63,4 @@ st.caption(
     "|z| ≥ 2 is marked."
 )
 yoy = crime_charts.yoy_table(runtime.query("crime/yoy", **period.params(), group_by="area", **selection))
-runtime.show_table(yoy, "crime-yoy-by-area", crime_charts.YOY_COLUMNS)
+runtime.show_table(yoy, "crime-yoy-by-area", crime_charts.yoy_columns(yoy))

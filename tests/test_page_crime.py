@@ -15,9 +15,11 @@ def test_violent_rates_by_side_for_every_role(fixture_path, monkeypatch, view_as
     # rural: C3 4 over 2,000 (D4 has no population); counts 7 vs 1 -> +600%
     assert shown["Rural: offences per 1,000 residents"] == ("2.00", "+600.0%")
     table = app.dataframe[0].value.set_index("group_key")
+    assert table.loc["A1", "change"] == "▲ significant rise"  # z = 2(√30 − √20) = 2.01
+    if view_as.startswith("Director"):  # counts under 10 by area are hidden: tests/test_director_crime.py
+        return
     assert table["incidents"].to_dict() == {"A1": 30, "B2": 5, "C3": 4, "D4": 3}
     assert table.loc["C3", "change"] == "▲ significant rise"  # z = 4
-    assert table.loc["A1", "change"] == "▲ significant rise"  # z = 2(√30 − √20) = 2.01
     assert table.loc["B2", "change"] == "– within chance"
 
 
