@@ -15,6 +15,7 @@ import functools
 import logging
 import os
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -476,15 +477,50 @@ def _signed_in_viewer() -> Viewer:
         email = str(st.user.get("email") or "").strip().lower()
         st.caption(f"Signed in as {fmt.plain(email)}")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
-    known = {viewer.email: viewer for viewer in known_viewers()}
-    if email not in known:
+    if email and _email_unverified(st.user.get("email_verified")):
+        # providers such as Keycloak let a person register any address without proving it is theirs
         st.info(
-            f"You are signed in as {fmt.plain(email) or 'an account without an email address'}, which has no "
-            "Bridgeboard role yet, so you see the public page. Ask the agency's administrator to add you.",
+            f"You are signed in as {fmt.plain(email)}, but your identity provider says this address is not "
+            "verified, so Bridgeboard cannot tell that it is yours and shows you the public page. Verify the "
+            "address with your provider, then sign in again.",
             icon=":material/person_off:",
         )
         return PUBLIC
-    return known[email]
+    known = {viewer.email: viewer for viewer in known_viewers()}
+    if email in known:
+        return known[email]
+    resembled = _lookalike_of(email, [address for address in known if address])
+    if resembled is not None:
+        st.info(
+            f"You are signed in as {fmt.plain(email)}, which looks like the address of a Bridgeboard user "
+            f"({fmt.plain(resembled)}) but is not the same: some of its letters only look alike. You see the "
+            "public page; ask the agency's administrator if this address should have a role.",
+            icon=":material/person_off:",
+        )
+        return PUBLIC
+    st.info(
+        f"You are signed in as {fmt.plain(email) or 'an account without an email address'}, which has no "
+        "Bridgeboard role yet, so you see the public page. Ask the agency's administrator to add you.",
+        icon=":material/person_off:",
+    )
+    return PUBLIC
+
+
+def _email_unverified(claim: object) -> bool:
+    """The provider's email_verified claim says no (false, or "false" from providers that send text)."""
+    return claim is False or (isinstance(claim, str) and claim.strip().lower() == "false")
+
+
+def _lookalike_of(email: str, addresses: list[str]) -> str | None:
+    """The user address that `email` only looks like (NFKC, then the confusable skeleton), or None."""
+    try:
+        from data import lookalikes  # UTS #39 confusables, vendored on branch issue-10b
+    except ImportError:  # until that branch is merged: NFKC and case folding only
+        folded = unicodedata.normalize("NFKC", email).casefold()
+        return next(
+            (address for address in addresses if unicodedata.normalize("NFKC", address).casefold() == folded), None
+        )
+    return lookalikes.lookalike_of(email, addresses)
 
 
 def select_demo_viewer() -> Viewer:
