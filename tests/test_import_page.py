@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import format as fmt
 from components import navigation
 from data import db
 
@@ -96,7 +97,9 @@ def test_a_file_with_no_usable_rows_is_one_sentence(database, monkeypatch):
     app.button(key="import_run").click().run()
     assert not app.exception
     assert [e.value for e in app.error] == [
-        "Nothing was imported: the only row of future.csv cannot be imported: occurred_at is in the future (line 2)."
+        "Nothing was imported: "
+        + fmt.plain("the only row of future.csv cannot be imported: occurred_at is in the future (line 2)")
+        + "."
     ]
     assert app.dataframe[-1].value["reason"].tolist() == ["occurred_at is in the future"]
     assert checksums(database) == before
@@ -106,8 +109,10 @@ def test_a_broken_upload_is_refused_before_mapping(database, monkeypatch):
     app = open_import_page(database, monkeypatch)
     upload(app, "image.csv", bytes(range(256)) * 20, "incidents")
     assert [e.value for e in app.error] == [
-        "image.csv cannot be imported: image.csv is not a text file (it holds binary data), "
-        "so it cannot be read as CSV."
+        fmt.plain("image.csv")
+        + " cannot be imported: "
+        + fmt.plain("image.csv is not a text file (it holds binary data), so it cannot be read as CSV")
+        + "."
     ]
 
 
