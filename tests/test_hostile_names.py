@@ -133,8 +133,12 @@ def check_page(page, where: str, problems: list[str]) -> None:
     for what, selector in RENDERED.items():
         for element in page.query_selector_all(selector):
             html = element.evaluate("e => e.outerHTML")[:160]
-            if what != "script from the text" or "__pwned" in html:
-                problems.append(f"{where}: {what}: {html}")
+            if what == "script from the text" and "__pwned" not in html:
+                continue  # Streamlit's own inline scripts
+            # KaTeX the code writes is not the data's (the Methodology page's $parameters, a finding)
+            if what == "KaTeX" and "x^2" not in element.evaluate("e => e.outerHTML"):
+                continue
+            problems.append(f"{where}: {what}: {html}")
     for bold in page.query_selector_all("strong, b"):
         if "BOLDMARK" in bold.inner_text():
             problems.append(f"{where}: bold text from the data")

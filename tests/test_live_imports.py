@@ -130,7 +130,7 @@ def test_every_session_reads_each_import_on_its_next_rerun(tmp_path):
             f" failed reruns: {len(scenario.failed)} of {scenario.reruns}"
         )
     assert active_partnerships(db_path) == first + IMPORTS  # every import added one
-    assert scenario.checked == {number: SESSIONS + 1 for number in range(1, IMPORTS + 1)}
-    assert not scenario.stale, scenario.stale
     assert not scenario.failed, scenario.failed[:5]
+    assert not scenario.stale, scenario.stale
+    assert scenario.checked == {number: SESSIONS + 1 for number in range(1, IMPORTS + 1)}
     assert scenario.reruns > IMPORTS * (SESSIONS + 1)  # the sessions kept the server busy between checks
