@@ -4,6 +4,7 @@ import logging
 
 import streamlit as st
 
+from components import format as fmt
 from components import navigation, print_view, runtime
 
 st.set_page_config(page_title="Bridgeboard", page_icon=":material/handshake:", layout="wide")
@@ -21,13 +22,13 @@ try:
 except Exception:  # a broken database must read as a sentence, not a traceback
     logging.getLogger("bridgeboard").exception("start-up failed")
     st.error(
-        f"Bridgeboard cannot open its database at {runtime.database_path()}. "
+        f"Bridgeboard cannot open its database at {fmt.plain(runtime.database_path())}. "
         "Check BRIDGEBOARD_DB or rebuild it with `python -m data demo`."
     )
     st.stop()
 if problem:
     st.error(
-        f"Bridgeboard cannot read its database at {runtime.database_path()}: {problem}. "
+        f"Bridgeboard cannot read its database at {fmt.plain(runtime.database_path())}: {fmt.plain(problem)}. "
         "Rebuild it with `python -m data demo`, or import your files into a new one with `python -m data import`."
     )
     st.stop()

@@ -1,19 +1,22 @@
 """Streamlit glue shared by app.py and the pages: database, viewer, filters, cached queries.
 
 This is the one module in components/ that imports streamlit; everything else here is a
-pure builder. Data access stays in one place (STYLE.md): one cached read-only DuckDB
-connection per database file version, a cursor per query (inside queries.run), and
-st.cache_data keyed on the file version, the viewer's scope and the parameters.
+pure builder. Data access stays in one place (STYLE.md): one shared read-only DuckDB
+connection per version of the database file (_Connections: every query reads the file that
+is current when it starts), a cursor per query (inside queries.run), and st.cache_data
+keyed on the file version, the viewer's scope and the parameters.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
 import os
 import threading
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,8 +120,11 @@ def database_path() -> Path:
 
 
 def database_version(path: Path) -> str:
-    """Changes whenever an import swaps a new file in, so caches and connections renew."""
-    stat = path.stat()
+    """The file's identity (mtime, size, inode): changes whenever an import swaps a new file in.
+
+    One stat per query; caches are keyed on it and connections follow it (_Connections).
+    """
+    stat = os.stat(path)
     return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}"
 
 
@@ -133,43 +139,114 @@ def ensure_database() -> Path:
     return path
 
 
-class _Connections:
-    """One read-only connection per database file, shared by every session; renewed on a swap.
+class _Generation:
+    """One version of a database file, opened read-only in a DuckDB instance of its own.
 
-    Trap: while a connection to a path is open, DuckDB hands a new connect() that same
-    instance, which keeps serving the file as it was before an import replaced it. So
-    the old connection is closed first, then the new file opened. A query still running
-    on the old connection in another session fails once and shows the one-sentence error.
+    Trap: while any connection to a path is open, duckdb.connect(path) hands back that same
+    instance (DuckDB's instance cache, keyed on the resolved path: /proc/self/fd/N and
+    symlinks resolve to it too), and that instance keeps serving the file as it was before
+    an import replaced it. A private in-memory instance that ATTACHes the file is outside
+    that cache, so each version of the file gets its own instance while older ones finish
+    their queries. `detach memory` (allowed once `use` has moved the default away from it)
+    leaves the file as the only database, so every cursor reads it unqualified, as
+    queries/*.sql expect. tests/test_connections.py checks both against DuckDB itself.
+    """
+
+    def __init__(self, path: str, version: str, connection: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self.version = version
+        self.connection = connection
+        self.users = 0  # queries running on it now
+        self.retired = False  # a newer file replaced it: close once no query uses it
+
+    @classmethod
+    def open(cls, path: str) -> _Generation:
+        """Open the file now at `path`, with the identity it had while it was being opened."""
+        for _ in range(10):
+            version = database_version(Path(path))
+            connection = duckdb.connect(":memory:")
+            try:
+                connection.execute(f"attach '{path.replace(chr(39), chr(39) * 2)}' as bridgeboard (read_only)")
+                connection.execute("use bridgeboard")
+                connection.execute("detach memory")
+            except BaseException:
+                connection.close()
+                raise
+            # the same identity before and after: what was attached is that file, not one swapped in meanwhile
+            if database_version(Path(path)) == version:
+                return cls(path, version, connection)
+            connection.close()
+        raise OSError(f"{path} kept changing while it was being opened")
+
+
+class _Connections:
+    """The current generation of each database file, shared by every session, and the retired ones
+    still in use.
+
+    Every query takes the generation of the file as it is when the query starts (`reading`);
+    when the file's identity has changed, the next query opens the new file and the old
+    generation is retired. A retired generation is closed by the last query that used it,
+    never while one runs on it (closing a busy DuckDB connection raises, and DuckDB then
+    keeps the old instance alive under the path).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
+        self._current: dict[str, _Generation] = {}
 
-    def get(self, path: str, version: str) -> duckdb.DuckDBPyConnection:
+    @contextlib.contextmanager
+    def reading(self, path: str, version: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to `path` as it is now, held for the duration of one query."""
+        generation = self._acquire(path, version)
+        try:
+            yield generation.connection
+        finally:
+            self._release(generation)
+
+    def _acquire(self, path: str, version: str) -> _Generation:
         with self._lock:
-            held = self._held.get(path)
-            if held is not None and held[0] == version:
-                return held[1]
-            if held is not None:
-                held[1].close()
-                del self._held[path]
-            connection = duckdb.connect(path, read_only=True)
-            self._held[path] = (version, connection)
-            return connection
+            current = self._current.get(path)
+            # the caller's stat may be older or newer than the open generation: then the file decides
+            stale = current is None or (current.version != version and current.version != database_version(Path(path)))
+            if stale:
+                replaced, current = current, _Generation.open(path)
+                self._current[path] = current
+                if replaced is not None:
+                    self._retire(replaced)
+            current.users += 1
+            return current
+
+    def _release(self, generation: _Generation) -> None:
+        with self._lock:
+            generation.users -= 1
+            idle_and_retired = generation.retired and generation.users == 0
+        if idle_and_retired:
+            generation.connection.close()
+
+    def _retire(self, generation: _Generation) -> None:
+        """Called with the lock held."""
+        generation.retired = True
+        if generation.users == 0:
+            generation.connection.close()
+
+    def generations(self) -> dict[str, tuple[str, int]]:
+        """{path: (version, queries running)} of the open current generations (tests)."""
+        with self._lock:
+            return {path: (held.version, held.users) for path, held in self._current.items()}
 
     def close_all(self) -> None:
+        """Retire every generation: idle ones close now, busy ones when their last query ends."""
         with self._lock:
-            for _, connection in self._held.values():
-                connection.close()
-            self._held.clear()
+            for generation in self._current.values():
+                self._retire(generation)
+            self._current.clear()
 
 
 _CONNECTIONS = _Connections()
 
 
-def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    return _CONNECTIONS.get(path, version)
+def _reading(path: str, version: str) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    return _CONNECTIONS.reading(path, version)
 
 
 @functools.lru_cache(maxsize=8)
@@ -177,7 +254,12 @@ def _database_meta(path: str, version: str) -> dict[str, str] | None:
     """schema_meta of one version of the database file (read once per file swapped in)."""
     from data import db
 
-    return db.meta(_connection(path, version).cursor())
+    with _reading(path, version) as connection:
+        cursor = connection.cursor()
+        try:
+            return db.meta(cursor)
+        finally:
+            cursor.close()
 
 
 def _meta_of_database() -> dict[str, str] | None:
@@ -207,7 +289,8 @@ def close_connections() -> None:
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
 def _cached_query(path: str, version: str, scope_key: tuple[str, int | None], name: str, params: tuple) -> pd.DataFrame:
     scope = queries.Scope(*scope_key)
-    return queries.run(_connection(path, version), name, scope=scope, **dict(params))
+    with _reading(path, version) as connection:
+        return queries.run(connection, name, scope=scope, **dict(params))
 
 
 def _plain(params: dict[str, object]) -> tuple:
@@ -265,6 +348,8 @@ def queries_at_once(*calls: tuple[str, dict[str, object]]) -> list[pd.DataFrame]
 
 DEFAULT_PUBLIC_DB = DEFAULT_DB.with_name("public.duckdb")
 # the tables `python -m data publish` writes; nothing else is ever read on the public side
+DIRECTOR_CRIME_RULES = queries.DIRECTOR_CRIME_RULES  # what the runner does for a director, in words
+
 PUBLIC_TABLES = (
     "manifest",
     "areas",
@@ -297,28 +382,53 @@ def ensure_public_database() -> Path:
     full app keeps its own copy in step with imports.
     """
     path = public_database_path()
-    if public_mode():
+    if public_mode() or not _public_is_older(path):
         return path
-    if not path.exists() or path.stat().st_mtime_ns < database_path().stat().st_mtime_ns:
+    with _publish_lock(path):  # one publish per target at a time; the others wait for it
+        if not _public_is_older(path):  # the winner published while this session waited: read its file
+            return path
         from data import publish
 
-        with st.spinner("Publishing the public figures from the agency database…"):
-            publish.publish(database_path(), path)
-    return path
+        source = database_path()
+        for _ in range(3):  # an import may swap the agency file in during a publish: then publish again
+            read = database_version(source)
+            with st.spinner("Publishing the public figures from the agency database…"):
+                publish.publish(source, path)
+            if database_version(source) == read:
+                _PUBLISHED_FROM[str(path), str(source)] = read
+                break
+    return path  # after three imports during three publishes, the latest published; the next query retries
 
 
-def _public_connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    # its own read-only connection, to its own file: the public page never touches the agency's database
-    return _CONNECTIONS.get(path, version)
+# (public file, agency file) -> the agency file's identity last published from it, in this process
+_PUBLISHED_FROM: dict[tuple[str, str], str] = {}
+_PUBLISH_LOCKS: dict[str, threading.Lock] = {}
+_PUBLISH_LOCKS_GUARD = threading.Lock()
+
+
+def _publish_lock(path: Path) -> threading.Lock:
+    with _PUBLISH_LOCKS_GUARD:
+        return _PUBLISH_LOCKS.setdefault(str(path), threading.Lock())
+
+
+def _public_is_older(path: Path) -> bool:
+    """The public file is missing, or was published from an earlier agency file than the current one."""
+    source = database_path()
+    if (str(path), str(source)) in _PUBLISHED_FROM:
+        return _PUBLISHED_FROM[str(path), str(source)] != database_version(source) or not path.exists()
+    # published by another process or an earlier run: the file times tell
+    return not path.exists() or path.stat().st_mtime_ns < source.stat().st_mtime_ns
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _cached_public_table(path: str, version: str, table: str) -> pd.DataFrame:
-    cursor = _public_connection(path, version).cursor()
-    try:
-        return cursor.execute(f'select * from "{table}"').df()  # noqa: S608 - table from PUBLIC_TABLES
-    finally:
-        cursor.close()
+    # its own generation, of its own file: the public page never touches the agency's database
+    with _reading(path, version) as connection:
+        cursor = connection.cursor()
+        try:
+            return cursor.execute(f'select * from "{table}"').df()  # noqa: S608 - table from PUBLIC_TABLES
+        finally:
+            cursor.close()
 
 
 def public_table(table: str) -> pd.DataFrame:
@@ -332,7 +442,8 @@ def public_table(table: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
 def _cached_public_query(path: str, version: str, name: str, params: tuple) -> pd.DataFrame:
-    return queries.run(_public_connection(path, version), name, **dict(params))
+    with _reading(path, version) as connection:
+        return queries.run(connection, name, **dict(params))
 
 
 def public_query(name: str, **params: object) -> pd.DataFrame:
@@ -362,7 +473,9 @@ def public_site_url() -> str | None:
 
 def known_viewers() -> list[Viewer]:
     """Everyone in app_users, as viewers: the chief, the analyst, then each nonprofit's director."""
-    users = queries.run(_connection(str(database_path()), database_version(database_path())), "meta/viewers")
+    path = database_path()
+    with _reading(str(path), database_version(path)) as connection:
+        users = queries.run(connection, "meta/viewers")
     viewers = []
     for user in users.itertuples():
         if user.role == "director":
@@ -413,15 +526,50 @@ def _signed_in_viewer() -> Viewer:
         email = str(st.user.get("email") or "").strip().lower()
         st.caption(f"Signed in as {fmt.plain(email)}")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
-    known = {viewer.email: viewer for viewer in known_viewers()}
-    if email not in known:
+    if email and _email_unverified(st.user.get("email_verified")):
+        # providers such as Keycloak let a person register any address without proving it is theirs
         st.info(
-            f"You are signed in as {fmt.plain(email) or 'an account without an email address'}, which has no "
-            "Bridgeboard role yet, so you see the public page. Ask the agency's administrator to add you.",
+            f"You are signed in as {fmt.plain(email)}, but your identity provider says this address is not "
+            "verified, so Bridgeboard cannot tell that it is yours and shows you the public page. Verify the "
+            "address with your provider, then sign in again.",
             icon=":material/person_off:",
         )
         return PUBLIC
-    return known[email]
+    known = {viewer.email: viewer for viewer in known_viewers()}
+    if email in known:
+        return known[email]
+    resembled = _lookalike_of(email, [address for address in known if address])
+    if resembled is not None:
+        st.info(
+            f"You are signed in as {fmt.plain(email)}, which looks like the address of a Bridgeboard user "
+            f"({fmt.plain(resembled)}) but is not the same: some of its letters only look alike. You see the "
+            "public page; ask the agency's administrator if this address should have a role.",
+            icon=":material/person_off:",
+        )
+        return PUBLIC
+    st.info(
+        f"You are signed in as {fmt.plain(email) or 'an account without an email address'}, which has no "
+        "Bridgeboard role yet, so you see the public page. Ask the agency's administrator to add you.",
+        icon=":material/person_off:",
+    )
+    return PUBLIC
+
+
+def _email_unverified(claim: object) -> bool:
+    """The provider's email_verified claim says no (false, or "false" from providers that send text)."""
+    return claim is False or (isinstance(claim, str) and claim.strip().lower() == "false")
+
+
+def _lookalike_of(email: str, addresses: list[str]) -> str | None:
+    """The user address that `email` only looks like (NFKC, then the confusable skeleton), or None."""
+    try:
+        from data import lookalikes  # UTS #39 confusables, vendored on branch issue-10b
+    except ImportError:  # until that branch is merged: NFKC and case folding only
+        folded = unicodedata.normalize("NFKC", email).casefold()
+        return next(
+            (address for address in addresses if unicodedata.normalize("NFKC", address).casefold() == folded), None
+        )
+    return lookalikes.lookalike_of(email, addresses)
 
 
 def select_demo_viewer() -> Viewer:
@@ -692,7 +840,7 @@ def run_page(page: Callable[[], None] | st.navigation) -> None:
     try:
         page.run()
     except queries.QueryError as error:
-        st.error(f"That selection cannot be shown: {error}.")
+        st.error(f"That selection cannot be shown: {fmt.plain(error)}.")
     except Exception:
         log.exception("page failed")
         st.error("This page could not be drawn because of an internal error; it has been logged.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -152,13 +153,18 @@ def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]
 
 @contextmanager
 def building(path: str | os.PathLike, *, memory_limit: str = "1GB") -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a connection to a fresh database that replaces `path` only on success."""
+    """Yield a connection to a fresh database that replaces `path` only on success.
+
+    Every call writes a scratch file of its own, `.NAME.PID.TOKEN.building` (the process id
+    first, as the cleanup of killed writers reads it), so two writers of one target, threads
+    of one process included, never write into one file: each swaps in a whole file.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_dead_scratch(target, "building")  # a demo or publish killed with SIGKILL left its copy
-    scratch = target.with_name(f".{target.name}.{os.getpid()}.building")
-    for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    # unique per call (two sessions of one process may publish at once); the pid stays the first segment,
+    # which is what _remove_dead_scratch reads
+    scratch = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(8)}.building")
     con = duckdb.connect(str(scratch))
     try:
         con.execute(f"set memory_limit = '{memory_limit}'")
@@ -170,7 +176,7 @@ def building(path: str | os.PathLike, *, memory_limit: str = "1GB") -> Iterator[
     except BaseException:
         con.close()
         scratch.unlink(missing_ok=True)
-        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
+        _wal(scratch).unlink(missing_ok=True)
         raise
 
 

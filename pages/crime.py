@@ -63,4 +63,4 @@ st.caption(
     "year's count given both years' total is like tossing a fair coin once per offence. p < 0.05 is marked."
 )
 yoy = crime_charts.yoy_table(runtime.query("crime/yoy", **period.params(), group_by="area", **selection))
-runtime.show_table(yoy, "crime-yoy-by-area", crime_charts.YOY_COLUMNS)
+runtime.show_table(yoy, "crime-yoy-by-area", crime_charts.yoy_columns(yoy))

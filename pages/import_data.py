@@ -72,7 +72,11 @@ def run(options: importers.ImportOptions, bar) -> importers.ImportSummary | None
     """Run the import; on a refusal show why (and offer the rest when rows would be left out)."""
     try:
         return importers.run_import(
-            kind, path, runtime.database_path(), options, progress=lambda share, text: bar.progress(share, text=text)
+            kind,
+            path,
+            runtime.database_path(),
+            options,
+            progress=lambda share, text: bar.progress(share, text=fmt.plain(text)),
         )
     except importers.ImportFailed as error:
         bar.empty()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components import format as fmt
 from components import maps, runtime
 from components import trust_charts as trust
 
@@ -14,7 +15,7 @@ METRICS = {name: spec for name, spec in maps.AREA_MEASURES.items() if spec[3] !=
 st.title("Map")
 st.caption(
     f"{period.label} · the bold line is the city limit: urban areas inside, rural outside"
-    + (f" · programs and sites are {viewer.nonprofit_name}'s only" if viewer.is_director else "")
+    + (f" · programs and sites are {fmt.plain(viewer.nonprofit_name)}'s only" if viewer.is_director else "")
 )
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")

@@ -25,7 +25,11 @@ st.markdown(
     "95% confidence interval, and shown only with at least 50 respondents and an effective sample "
     "size (Kish) of at least 30.\n"
     "- **Who sees what.** A nonprofit director sees program-level data of their own organisation "
-    "only; the agency sees everything; the public sees only published, disclosure-controlled aggregates."
+    "only; the agency sees everything; the public sees only published, disclosure-controlled aggregates.\n"
+    f"- **Crime for directors** {runtime.DIRECTOR_CRIME_RULES}\n"
+    "- **Officer trainings** of every partnership (date, topic, officers trained, hours) are shown to "
+    "directors too: they describe the agency's own staff, not residents or victims, so the small-count "
+    "rule that protects people in crime and survey figures does not apply to them."
 )
 
 st.subheader("Changes in crime and partnership impact")

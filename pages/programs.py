@@ -59,7 +59,7 @@ names = dict(zip(programs["program_id"], programs["program_name"] + " — " + pr
 program_id = st.selectbox("Program", list(names), format_func=names.get, key="programs_detail")
 detail = programs.set_index("program_id").loc[program_id]
 st.caption(
-    f"{fmt.plain(detail.partnership_name)} · {detail.focus.replace('_', ' ')} · {detail.side} · "
+    f"{fmt.plain(detail.partnership_name)} · {fmt.plain(detail.focus.replace('_', ' '))} · {fmt.plain(detail.side)} · "
     f"{fmt.count(detail.participants)} participants against a target of {fmt.count(detail.participants_target)}"
 )
 for category, title in scorecards.CATEGORY_TITLES.items():

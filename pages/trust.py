@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components import format as fmt
 from components import maps, runtime
 from components import trust_charts as trust
 
@@ -129,8 +130,11 @@ else:
     if vendor.empty:
         st.info("No vendor or city-portal scores cover this period for the selected areas.")
     else:
-        sources = ", ".join(sorted(vendor["source"].unique()))
-        st.caption(f"As reported by {sources}, no uncertainty available. Shown beside our survey, never mixed into it.")
+        sources = ", ".join(sorted(vendor["source"].unique()))  # the imported file's own words: escaped below
+        st.caption(
+            f"As reported by {fmt.plain(sources)}, no uncertainty available. "
+            "Shown beside our survey, never mixed into it."
+        )
         runtime.show_table(trust.vendor_table(vendor), "trust-vendor", trust.VENDOR_COLUMNS)
 
 if hidden_by_view:

@@ -20,6 +20,11 @@ from the `scope` argument, which the app derives from the signed-in identity
 test checks). A query that reads program-level data declares `$scope_nonprofit_id`
 (a meta-test checks that too). Without a `scope`, the caller is trusted code holding the
 database file itself (the CLI, tests, the benchmark) and sees the whole agency.
+
+A director reads crime under the public rules (DESIGN.md: their own programs plus public
+aggregates), applied here from the scope so that no page can forget them: below the whole
+agency, sensitive categories are left out, and by area a count of 1-9 is hidden (null, its
+`<column>_shown` reads "<10") together with every rate and test that would give it back.
 """
 
 from __future__ import annotations
@@ -70,11 +75,40 @@ class Scope:
     def bindings(self) -> dict[str, object]:
         return {"scope_nonprofit_id": self.nonprofit_id}
 
+    @property
+    def reads_crime_under_public_rules(self) -> bool:
+        return self.role == "director"
+
 
 _NO_DEFAULT = object()
 
 
 AGENCY_WIDE = Scope("analyst")
+
+# Crime queries a director reads under the public rules: query -> (its count columns, the
+# columns computed from them, hidden with a small count: a rate times the population, a
+# z or a percentage change give the count back). A rolling mean by area is hidden whole:
+# the difference of two months' means is a difference of single months' counts.
+PUBLIC_RULES = {
+    "crime/yoy": (
+        ("incidents", "incidents_prior"),
+        {
+            "incidents": ("rate_per_1k", "change_pct", "poisson_z", "significant"),
+            "incidents_prior": ("rate_per_1k_prior", "change_pct", "poisson_z", "significant"),
+        },
+    ),
+    "crime/monthly": (("incidents",), {"incidents": ("rate_per_1k",)}),
+    "crime/rolling": (("incidents",), {"incidents": ("rate_per_1k",)}),
+}
+ROLLING_BY_AREA = ("rolling_12m_incidents", "rolling_12m_rate_per_1k")
+SMALL_COUNT = 10  # counts 1 to SMALL_COUNT - 1 by area read "<10", as in public.duckdb
+DIRECTOR_CRIME_RULES = (  # the Methodology page states the rules in these words
+    "follows the public rules, applied where every query runs, from the signed-in identity: by area, a "
+    f'count from 1 to {SMALL_COUNT - 1} reads "<{SMALL_COUNT}" and its rate, change and test are left blank '
+    "(each would give the count back); 12-month rolling means are not shown by area; sexual-assault and "
+    "domestic-violence offences are counted only for the whole agency, so by area and by urban/rural side "
+    "they are left out of every total."
+)
 
 
 @dataclass(frozen=True)
@@ -256,8 +290,51 @@ def bind(name: str, scope: Scope | None, params: dict[str, object]) -> dict[str,
 def run(con: duckdb.DuckDBPyConnection, name: str, *, scope: Scope | None = None, **params: object) -> pd.DataFrame:
     """Run queries/<name>.sql with named parameters on a fresh cursor of `con`."""
     bound = bind(name, scope, params)
+    public_rules = name in PUBLIC_RULES and scope is not None and scope.reads_crime_under_public_rules
     cursor = con.cursor()
     try:
-        return cursor.execute(spec(name).sql, bound).df()
+        if public_rules and bound.get("group_by") != "all":
+            bound["categories"] = _without_sensitive(cursor, name, bound.get("categories"))
+        frame = cursor.execute(spec(name).sql, bound).df()
     finally:
         cursor.close()
+    if public_rules and bound.get("group_by") == "area":
+        frame = _small_counts_hidden(name, frame)
+    return frame
+
+
+def _without_sensitive(cursor: duckdb.DuckDBPyCursor, name: str, categories: list[str] | None) -> list[str]:
+    """The categories asked for (all when None) less the sensitive ones, which are read agency-wide only."""
+    rows = cursor.execute("select category, is_sensitive from offense_categories order by category").fetchall()
+    sensitive = {category for category, is_sensitive in rows if is_sensitive}
+    asked = [category for category, _ in rows] if categories is None else categories
+    kept = [category for category in asked if category not in sensitive]
+    if not kept:
+        labels = " and ".join(sorted(category.replace("_", " ") for category in asked))
+        raise QueryError(
+            f"{name}: {labels} can be shown to a director only for the whole agency, as on the public page"
+        )
+    return kept
+
+
+def _small_counts_hidden(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts of 1-9 by area hidden, with what would give them back (see PUBLIC_RULES)."""
+    counts, derived = PUBLIC_RULES[name]
+    frame = frame.copy()
+    hidden = {column: frame[column].between(1, SMALL_COUNT - 1) for column in counts}
+    for column in counts:
+        frame[f"{column}_shown"] = [
+            f"<{SMALL_COUNT}" if small else f"{int(value):,}"
+            for value, small in zip(frame[column], hidden[column], strict=True)
+        ]
+    for column in counts:
+        for target in (column, *derived[column]):
+            if target in counts:
+                frame[target] = frame[target].astype("Int64")
+            elif frame[target].dtype == bool:
+                frame[target] = frame[target].astype(object)
+            frame.loc[hidden[column], target] = None
+    for column in ROLLING_BY_AREA:
+        if column in frame.columns:
+            frame[column] = float("nan")
+    return frame

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import apptest
 from apptest import APP, YEAR_2024, assert_clean
+from components import format as fmt
 from test_sql_trust import weighted_se
 
 
@@ -94,7 +95,7 @@ def test_unreadable_database_gives_one_sentence(tmp_path, monkeypatch):
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert [e.value for e in app.error] == [
-        f"Bridgeboard cannot open its database at {broken}. "
+        f"Bridgeboard cannot open its database at {fmt.plain(broken)}. "
         "Check BRIDGEBOARD_DB or rebuild it with `python -m data demo`."
     ]
 

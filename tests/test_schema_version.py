@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import APP, errors
+from components import format as fmt
 from data import db, publish
 from data.__main__ import main
 from data.importers import ImportFailed, run_import
@@ -57,7 +58,8 @@ def test_the_app_says_so_and_shows_no_page(newer, monkeypatch):
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert errors(app) == [
-        f"Bridgeboard cannot read its database at {newer}: {NEWER}. Rebuild it with `python -m data demo`, "
+        f"Bridgeboard cannot read its database at {fmt.plain(newer)}: {fmt.plain(NEWER)}. "
+        "Rebuild it with `python -m data demo`, "
         "or import your files into a new one with `python -m data import`."
     ]
     assert not app.metric and not app.sidebar.radio
