@@ -1,9 +1,10 @@
 """Impact: did crime and trust move in a partnership's areas, compared with similar areas?"""
 
+import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import impact_charts, partnership_views, runtime
+from components import crime_charts, data_quality, impact_charts, partnership_views, runtime
 
 viewer = runtime.viewer()
 period = runtime.filters()
@@ -33,7 +34,7 @@ partnership_id = left.selectbox(
 st.query_params["partnership"] = str(partnership_id)
 window_months = middle.selectbox("Months before and after", [6, 12, 18, 24], index=1, key="impact_window")
 crime_class = right.selectbox(
-    "Offences", ["violent", "property", "all"], format_func=str.capitalize, key="impact_class"
+    "Offences", ["violent", "property", "all"], format_func=crime_charts.CLASS_LABELS.get, key="impact_class"
 )
 
 result = runtime.query(
@@ -45,9 +46,10 @@ st.caption(
     f"{row.control_areas} other {row.urbanicity} areas that no partnership of the same focus served "
     f"between {row.before_from:%b %Y} and {row.after_to:%b %Y}."
 )
+data_quality.show(row.before_from.date(), (row.after_to + pd.offsets.MonthEnd(0)).date())
 verdict_box = {"fewer crimes than expected": st.success, "more crimes than expected": st.warning}
 verdict_box.get(row.verdict, st.info)(
-    f"**{row.verdict.capitalize()}.** {crime_class.capitalize()} offences in the areas served went from "
+    f"**{row.verdict.capitalize()}.** {crime_charts.CLASS_LABELS[crime_class]} in the areas served went from "
     f"{fmt.count(row.treated_before)} to {fmt.count(row.treated_after)}; had they moved like the comparison "
     f"areas there would have been about {fmt.count(row.expected_after)} "
     f"({fmt.percent(row.pct_vs_expected, signed=True)} against that).",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import runtime
+from components import offence_review, runtime
 from data import importers
 
 NOT_MAPPED = "— not in this file —"
@@ -51,11 +51,16 @@ def show_summary(summary: importers.ImportSummary) -> None:
     if summary.reasons:
         st.markdown("**Rejected rows by reason**")
         st.dataframe(summary.reasons_frame(), hide_index=True, key="import_reasons")
-    if summary.unmapped_offenses:
-        st.markdown("**Offences not in data/offense_map.csv** (add them there and import again)")
-        st.dataframe(summary.unmapped_frame(), hide_index=True, key="import_unmapped")
     for warning in summary.warnings:
         st.info(warning)
+    # offences no table maps: the analyst names each, and the same run is repeated with the choices
+    offence_review.review(
+        summary.offence_review,
+        runtime.query("meta/offence_codes"),
+        runtime.database_path(),
+        viewer.email or viewer.label,
+        summary.dry_run,
+    )
 
 
 kind = st.selectbox("What the file holds", importers.KINDS, format_func=importers.KIND_LABELS.get, key="import_kind")
@@ -135,8 +140,10 @@ if kind == "surveys":
 dry_column, import_column = st.columns(2)
 dry_run = dry_column.button("Dry run", key="import_dry_run", help="Check every row; change nothing.")
 run = import_column.button("Import", type="primary", key="import_run")
-if dry_run or run:
-    options.dry_run = dry_run
+rerun = st.session_state.pop("import_rerun", None)  # offence choices were just saved: the same run again
+offence_review.show_message()
+if dry_run or run or rerun is not None:
+    options.dry_run = dry_run or (not run and bool(rerun))
     bar = st.progress(0.0, text="Starting")
     try:
         summary = importers.run_import(

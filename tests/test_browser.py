@@ -122,7 +122,7 @@ def test_overview_renders_map_and_headline_numbers(server, page, demo_con):
     truth = independent.expected(demo_con, start, end, None)
     assert shown["Programs running"] == f"{truth.programs_active:,}"
     assert shown["Participants served"] == f"{truth.participants_served:,}"
-    assert shown["Violent crime per 1k"] == f"{truth.violent_per_1k:,.2f}"
+    assert shown["Violent crime (FBI) per 1k"] == f"{truth.violent_per_1k:,.2f}"
     assert shown["Resident trust"] == f"{truth.trust:,.1f}"
     canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
     box = canvas.bounding_box()

@@ -156,7 +156,7 @@ def test_primary_cells_of_the_fixture(public):
         ["A1", "2025-01", "property", "primary"],  # 1 theft 2025-01-01 00:00
         ["B2", "2024-06", "violent", "primary"],  # 5 aggravated assaults
         ["C3", "2023-05", "property", "primary"],  # 2 burglaries
-        ["C3", "2024-08", "violent", "primary"],  # 4 simple assaults
+        ["C3", "2024-08", "violent", "primary"],  # 4 aggravated assaults
         ["D4", "2023-11", "violent", "primary"],  # 1 robbery
         ["D4", "2024-09", "violent", "primary"],  # 3 robberies
     ]
@@ -475,8 +475,9 @@ def build_world(path: Path, world: World, template: Path) -> dict:
         con.executemany("insert into program_areas values (?, ?)", [[1, program_area[1]], [2, program_area[2]]])
         con.register("incident_frame", incidents)
         con.execute(
-            "insert into incidents select f.incident_id, f.source_id, f.occurred_at, f.area_id, f.category,"
-            " c.is_violent, f.lat, f.lon from incident_frame f join offense_categories c using (category)"
+            "insert into incidents select f.incident_id, f.source_id, f.occurred_at, f.area_id, null, f.category,"
+            " c.crime_class, c.crimes_against, f.lat, f.lon from incident_frame f join offense_categories c"
+            " using (category)"
         )
         con.register("survey_frame", survey)
         con.execute(
