@@ -18,7 +18,10 @@ CLASS_WORDS = {"violent": "FBI violent", "property": "FBI property", "other": "n
 
 
 def code_options(codes: pd.DataFrame) -> dict[str, str]:
-    """{option label: NIBRS code} from meta/offence_codes, e.g. '13B Simple Assault — Simple assault … (not an FBI class)'."""
+    """{option label: NIBRS code} from meta/offence_codes.
+
+    For example '13B Simple Assault — Simple assault … (not an FBI class)'.
+    """
     return {
         f"{row.nibrs_code} {row.offense} — {row.category_label} ({CLASS_WORDS[row.crime_class]})": row.nibrs_code
         for row in codes.itertuples(index=False)
@@ -50,7 +53,8 @@ def _save(entries, options: dict[str, str], database, chosen_by: str | None, dry
         return
     st.session_state["offence_review_message"] = (
         "success",
-        f"Saved {saved.saved + saved.unchanged:,} offence choices in this database; the file was checked again with them.",
+        f"Saved {saved.saved + saved.unchanged:,} offence choices in this database;"
+        " the file was checked again with them.",
     )
     st.session_state["import_rerun"] = dry_run
 

@@ -7,6 +7,7 @@ exits non-zero, leaving any existing database untouched.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -40,6 +41,25 @@ def _pairs(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _max_rejected(text: str) -> str:
+    from data.importers.errors import ImportFailed
+    from data.importers.pipeline import parse_max_rejected
+
+    try:
+        parse_max_rejected(text)
+    except ImportFailed as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--max-rejected ")) from None
+    return text
+
+
+def _date_format(text: str) -> tuple[str, str]:
+    """FORMAT for every date field, or FIELD=FORMAT for one (FORMAT: %d/%m/%Y, %Y, day-first, ...)."""
+    name, separator, value = text.partition("=")
+    if separator and name.strip().isidentifier():
+        return name.strip(), value.strip()
+    return "*", text.strip()
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from data import importers
 
@@ -58,6 +78,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         agency=args.agency,
         rucc_path=args.rucc,
         density_threshold=args.density,
+        max_rejected=args.max_rejected,
+        date_formats=dict(args.date_format),
     )
     try:
         summary = importers.run_import(args.kind, args.file, args.db, options)
@@ -124,6 +146,22 @@ def main(argv: list[str] | None = None) -> int:
         "--set", type=_pairs, action="append", default=[], metavar="FIELD=VALUE", help="FIELD is VALUE where empty"
     )
     import_parser.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    import_parser.add_argument(
+        "--max-rejected",
+        type=_max_rejected,
+        metavar="N|P%",
+        help="leave out up to N refused rows (or P%% of the rows read) and import the rest; by default a file"
+        " with any refused row is not imported",
+    )
+    import_parser.add_argument(
+        "--date-format",
+        type=_date_format,
+        action="append",
+        default=[],
+        metavar="[FIELD=]FORMAT",
+        help="how dates are written: day-first or month-first (for 03/04/2024), or a strptime format such as"
+        " %%d/%%m/%%Y, or %%Y / %%B %%Y for periods given as a year or a month",
+    )
     import_parser.add_argument("--agency", help="the agency the rows belong to (created when new)")
     import_parser.add_argument("--rucc", type=Path, help="USDA RUCC 2023 file for areas with a county_fips")
     import_parser.add_argument("--density", type=float, help="residents per km² from which an area is urban")
@@ -158,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)
         return 130
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            print(f"{args.command} failed: {error}", file=sys.stderr)
+            return 1
+        print(f"{args.command} failed: the disk is full; free some space and run it again", file=sys.stderr)
+        return 1
     except Exception as error:  # one sentence for the user, never a traceback
         print(f"{args.command} failed: {error}", file=sys.stderr)
         return 1

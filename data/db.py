@@ -186,6 +186,7 @@ def building(path: str | os.PathLike, *, memory_limit: str = "1GB") -> Iterator[
     """Yield a connection to a fresh database that replaces `path` only on success."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_scratch(target, "building")  # a demo or publish killed with SIGKILL left its copy
     scratch = target.with_name(f".{target.name}.{os.getpid()}.building")
     for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -221,9 +222,11 @@ def _writer_lock(target: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _remove_dead_scratch(target: Path) -> None:
-    """Delete copies left by writers that were killed (their process id no longer runs)."""
-    for leftover in target.parent.glob(f".{target.name}.*.modifying*"):
+def _remove_dead_scratch(target: Path, purpose: str = "modifying") -> None:
+    """Delete copies (`.NAME.PID[.more].modifying` or `.building`, and their .wal) left by
+    writers that were killed: those whose process id no longer runs. A live writer's copy,
+    in this process or another, is never touched."""
+    for leftover in target.parent.glob(f".{target.name}.*.{purpose}*"):
         pid = leftover.name.removeprefix(f".{target.name}.").split(".", 1)[0]
         if pid.isdigit() and not _process_alive(int(pid)):
             leftover.unlink(missing_ok=True)
@@ -255,7 +258,7 @@ def modifying(
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = target.with_name(f".{target.name}.{os.getpid()}.modifying")
     with _writer_lock(target):
-        _remove_dead_scratch(target)
+        _remove_dead_scratch(target, "modifying")
         for leftover in (scratch, _wal(scratch)):
             leftover.unlink(missing_ok=True)
         con = None

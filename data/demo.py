@@ -37,6 +37,7 @@ on the 0-100 item scale (ceiling clipping); the 1..5 rounding itself is unbiased
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -884,6 +885,17 @@ def _write_cast(con: duckdb.DuckDBPyConnection, polygons: list[Polygon]) -> None
         }
     )
     _insert(con, "nonprofits", nonprofits)
+    # whom the agency calls at each partner (agency-only: publish never reads this table);
+    # 555-01xx numbers are reserved for fiction
+    contacts = pd.DataFrame(
+        {
+            "nonprofit_id": np.arange(1, len(NONPROFITS) + 1),
+            "contact_name": "Partnerships coordinator",
+            "email": [f"partners@{org.slug}.example" for org in NONPROFITS],
+            "phone": [f"+1 555 01{index:02d}" for index in range(len(NONPROFITS))],
+        }
+    )
+    _insert(con, "nonprofit_contacts", contacts)
 
     nonprofit_ids = {org.name: index + 1 for index, org in enumerate(NONPROFITS)}
     partnerships = pd.DataFrame(
@@ -1811,9 +1823,14 @@ def _write_import_log(con: duckdb.DuckDBPyConnection, seed: int, incidents: int,
         ],
     )
     _insert(con, "import_log", log)
+    # a refused row keeps the values of its mapped fields (every column of this file is mapped)
+    fields = ("area_code", "period_start", "measure", "value_0_100", "n")
     rejected = pd.DataFrame(
-        [(2, line, reason, raw) for line, reason, raw in vendor_file.rejected],
-        columns=["import_id", "line_number", "reason", "raw"],
+        [
+            (2, line, reason, json.dumps(dict(zip(fields, raw.split(","), strict=True))))
+            for line, reason, raw in vendor_file.rejected
+        ],
+        columns=["import_id", "line_number", "reason", "fields"],
     )
     _insert(con, "rejected_rows", rejected)
 

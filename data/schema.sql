@@ -60,6 +60,15 @@ create table nonprofits (
     website      varchar,
 );
 
+-- Whom the agency calls at a partner organisation. Agency-only: its own table, so that
+-- nothing that reads nonprofits (publish, the public site, directors' pages) can carry it.
+create table nonprofit_contacts (
+    nonprofit_id integer primary key references nonprofits (nonprofit_id),
+    contact_name varchar,
+    email        varchar check (email is null or email like '%_@_%'),
+    phone        varchar,
+);
+
 create table partnerships (
     partnership_id     integer primary key,
     agency_id          integer not null references agencies (agency_id),
@@ -419,11 +428,17 @@ create table import_log (
     check (rows_accepted + rows_rejected <= rows_read),
 );
 
+-- A refused row keeps its line, its reason and the values of the fields the import mapped,
+-- never the whole source line: unmapped columns (victim details, addresses, MO codes) are
+-- not read into the database at all. `row_key` identifies the row among the kind's rows
+-- (an incident's source_id, an area's code; every mapped field when the kind has no key),
+-- so that a later import that accepts the row clears its rejection.
 create table rejected_rows (
     import_id   integer not null references import_log (import_id),
     line_number integer not null check (line_number >= 1),
     reason      varchar not null,
-    raw         varchar,
+    fields      json,
+    row_key     varchar,
     primary key (import_id, line_number),
 );
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from components import format as fmt
 from components import crime_charts, data_quality, impact_charts, partnership_views, runtime
+from components import format as fmt
 
 viewer = runtime.viewer()
 period = runtime.filters()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import format as fmt
 from components import offence_review, runtime
 from data import importers
 
@@ -45,14 +46,14 @@ def saved_upload(upload) -> Path:
 def show_summary(summary: importers.ImportSummary) -> None:
     read, imported, present, rejected = st.columns(4)
     read.metric("Rows read", f"{summary.rows_read:,}")
-    imported.metric("Would import" if summary.dry_run else "Imported", f"{summary.rows_accepted:,}")
+    imported.metric("Would import" if summary.dry_run or summary.failed else "Imported", f"{summary.rows_accepted:,}")
     present.metric("Already present", f"{summary.rows_unchanged:,}")
     rejected.metric("Rejected", f"{summary.rows_rejected:,}")
     if summary.reasons:
         st.markdown("**Rejected rows by reason**")
         st.dataframe(summary.reasons_frame(), hide_index=True, key="import_reasons")
     for warning in summary.warnings:
-        st.info(warning)
+        st.info(fmt.plain(warning))
     # offences no table maps: the analyst names each, and the same run is repeated with the choices
     offence_review.review(
         summary.offence_review,
@@ -61,6 +62,38 @@ def show_summary(summary: importers.ImportSummary) -> None:
         viewer.email or viewer.label,
         summary.dry_run,
     )
+
+
+DATE_CHOICES = {
+    "Read from the file": None,
+    "Day first: 03/04/2024 is 3 April": "day-first",
+    "Month first: 03/04/2024 is 4 March": "month-first",
+    "A year: 2024 means the whole year": "%Y",
+    "A month: March 2024 means the whole month": "%B %Y",
+}
+
+
+def run(options: importers.ImportOptions, bar) -> importers.ImportSummary | None:
+    """Run the import; on a refusal show why (and offer the rest when rows would be left out)."""
+    try:
+        return importers.run_import(
+            kind, path, runtime.database_path(), options, progress=lambda share, text: bar.progress(share, text=text)
+        )
+    except importers.ImportFailed as error:
+        bar.empty()
+        summary = error.summary
+        if error.over_limit and summary is not None:
+            # strict by default: nothing is imported until the person confirms the numbers
+            st.session_state["import_partial"] = (signature, summary.rows_rejected, summary.confirm_label())
+            st.warning(
+                f"Nothing was imported: {summary.rows_rejected:,} of the {summary.rows_read:,} rows would be left out."
+                " Fix them in the file (the fix for each reason is listed), or import the rest with the button below."
+            )
+        else:
+            st.error(f"Nothing was imported: {fmt.plain(error)}.")
+        if summary is not None:
+            show_summary(summary)
+        return None
 
 
 kind = st.selectbox("What the file holds", importers.KINDS, format_func=importers.KIND_LABELS.get, key="import_kind")
@@ -82,7 +115,7 @@ if st.session_state.get("import_signature") != (upload.file_id, kind, preset_nam
 try:
     head, columns, guessed = importers.preview(path, kind, preset_name, file_name=upload.name)
 except importers.ImportFailed as error:
-    st.error(f"{upload.name} cannot be imported: {error}.")
+    st.error(f"{fmt.plain(upload.name)} cannot be imported: {fmt.plain(error)}.")
     st.stop()
 
 st.subheader("First rows")
@@ -128,6 +161,16 @@ if kind == "areas":
     rucc = st.file_uploader("USDA RUCC 2023 file (for areas with a county FIPS)", type=["csv"], key="import_rucc")
     if rucc is not None:
         options.rucc_path = saved_upload(rucc)
+date_choice = st.selectbox(
+    "Dates",
+    list(DATE_CHOICES),
+    key="import_date_format",
+    help="How the file writes its dates, when the file alone cannot tell (03/04/2024) or a column holds periods.",
+)
+if DATE_CHOICES[date_choice]:
+    options.date_formats = {"*": DATE_CHOICES[date_choice]}
+if (suggested := importers.suggest_preset(kind, columns, importers.PRESETS.get(preset_name))) is not None:
+    st.info(f"This file looks like {fmt.plain(suggested.label)}: choose that format above.")
 if kind == "surveys":
     st.caption("For a new wave, give its answer scale (an existing wave keeps the scale it was created with).")
     low, high = st.columns(2)
@@ -137,29 +180,42 @@ if kind == "surveys":
     }
     options.constants = {field: str(int(value)) for field, value in scale.items() if value is not None}
 
+signature = (upload.file_id, kind, preset_name, tuple(sorted(options.mapping.items())), date_choice)
 dry_column, import_column = st.columns(2)
 dry_run = dry_column.button("Dry run", key="import_dry_run", help="Check every row; change nothing.")
-run = import_column.button("Import", type="primary", key="import_run")
+start = import_column.button("Import", type="primary", key="import_run")
 rerun = st.session_state.pop("import_rerun", None)  # offence choices were just saved: the same run again
 offence_review.show_message()
-if dry_run or run or rerun is not None:
-    options.dry_run = dry_run or (not run and bool(rerun))
+pending = st.session_state.get("import_partial")
+if pending is not None and pending[0] != signature:  # another file or mapping: its own dry run first
+    del st.session_state["import_partial"]
+    pending = None
+offered = pending is not None and not (dry_run or start)
+confirm_slot = st.empty()
+# the key carries the count, so a refusal of another count after a click can offer its own button
+confirmed = offered and confirm_slot.button(
+    pending[2][:1].upper() + pending[2][1:], key=f"import_confirm_partial_{pending[1]}"
+)
+if confirmed:
+    confirm_slot.empty()  # clicked: the outcome below replaces the offer
+if dry_run or start or confirmed or rerun is not None:
+    options.dry_run = dry_run or (not (start or confirmed) and bool(rerun))
+    if confirmed:
+        options.max_rejected = pending[1]  # exactly the rows shown: if more would be left out, it refuses again
+    st.session_state.pop("import_partial", None)
     bar = st.progress(0.0, text="Starting")
-    try:
-        summary = importers.run_import(
-            kind, path, runtime.database_path(), options, progress=lambda share, text: bar.progress(share, text=text)
-        )
-    except importers.ImportFailed as error:
-        bar.empty()
-        st.error(f"Nothing was imported: {error}.")
-        if error.summary is not None:
-            show_summary(error.summary)
+    summary = run(options, bar)
+    if summary is None:
+        offer = st.session_state.get("import_partial")
+        if offer is not None and not (offered and offer[1] == pending[1]):
+            st.button(offer[2][:1].upper() + offer[2][1:], key=f"import_confirm_partial_{offer[1]}")
         st.stop()
     bar.empty()
     if summary.dry_run:
-        st.info("Dry run: nothing was changed. " + summary.headline() + ".")
+        st.info("Dry run: nothing was changed. " + fmt.plain(summary.headline()) + ".")
     elif summary.swapped:
-        st.success(f"Imported. {summary.headline()}. Every page now shows the new data.")
+        left_out = f" {summary.rows_rejected:,} rows were left out, as confirmed." if summary.rows_rejected else ""
+        st.success(f"Imported. {fmt.plain(summary.headline())}.{left_out} Every page now shows the new data.")
     else:
         st.info("Nothing new: every valid row is already in the database, which was not changed.")
     show_summary(summary)

@@ -153,7 +153,9 @@ def test_every_incident_carries_the_nibrs_code_of_its_class(demo_con):
         )
     )
     assert sum(rows.values()) == _scalar(demo_con, "select count(*) from incidents")
-    codes = {code for (code,) in _rows(demo_con, "select distinct nibrs_code from incidents where crime_class = 'violent'")}
+    codes = {
+        code for (code,) in _rows(demo_con, "select distinct nibrs_code from incidents where crime_class = 'violent'")
+    }
     assert codes == {"09A", "11A", "11B", "11C", "120", "13A"}  # the FBI's violent crime
     # a domestic aggravated assault is FBI violent and sensitive; a domestic simple assault is not violent
     assert set(

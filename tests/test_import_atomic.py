@@ -146,7 +146,7 @@ def test_cli_exit_codes_and_one_sentence(small_db, tmp_path, capsys):
     assert main(["import", "incidents", str(bad), "--db", str(small_db)]) == 1
     last_line = capsys.readouterr().err.strip().splitlines()[-1]
     assert last_line == (
-        "import failed: the only row of bad.csv cannot be imported: area is not among the imported areas (line 2)"
+        "import failed: the only row of bad.csv cannot be imported: area is not among the imported areas: 'Z9' (line 2)"
     )
     assert checksums(small_db) == before
     with pytest.raises(SystemExit):  # argparse: "expected NAME=VALUE"

@@ -1,17 +1,28 @@
-"""A corpus of 60 bad (and borderline) input files generated here: 58 in CASES, a 50 MB file, a late Latin-1 one.
+"""A corpus of 91 bad (and borderline) input files generated here: 89 in CASES, a 50 MB file, a late Latin-1 one.
 
 Each case is one file: for those with no usable row the import must fail with one clear
-sentence (checked by a substring) and leave every table's checksum as it was; for those
-with some valid rows, the valid ones are stored and every other row is refused with the
-expected reason and line. The corpus: empty, header-only, binary renamed .csv, xlsx
-renamed .csv, UTF-16, wrong delimiter, semicolon and tab delimiters, Latin-1 and BOM,
+sentence (checked by a substring) and leave every table's checksum as it was. For those
+with some valid rows, strictness is checked first: any refused row refuses the whole file
+(database unchanged) unless the import allows that many (--max-rejected); allowed, the valid
+rows are stored and every other row is refused with the expected reason and line. The
+corpus: empty, header-only, binary renamed .csv, xlsx renamed .csv, UTF-16 (with and without
+a byte-order mark), UTF-32, wrong delimiter, semicolon and tab delimiters, Latin-1 and BOM,
 missing required column, wrong kind, truncated file, unterminated quote, ragged rows,
-blank lines, mixed date formats, text in numeric columns, Likert 0 and 6 on a 1-5 wave, NaN/inf/negative/zero
-weights, future/1900/impossible dates, duplicate ids, "009" vs 9.0 duplicates, unknown
-areas, points outside every area, self-intersecting/point/broken GeoJSON, zip without a
-shapefile, a 50 MB file, formula-injection cells, unmapped offences, bad mappings and
-presets, unsupported extensions, broken and partly bad Excel, and nonprofit sheets with
-impossible counts, unknown programs, negative money and directors without nonprofits.
+blank lines, mixed date formats, day/month dates that could be read two ways (refused, and
+read with --date-format), a bare year, a month name and a quarter where a date belongs,
+text in numeric columns, Likert 0 and 6 on a 1-5 wave, NaN/inf/negative/zero weights,
+future/1900/impossible dates, duplicate ids, "009" vs 9.0 duplicates, unknown areas, points
+outside every area, self-intersecting/point/broken GeoJSON, zip without a shapefile, zip
+without .shx or .dbf, a NUL byte past the first 64 KiB, a 10,000-column header, duplicated
+headers (the used one empty, and both filled), Excel formulas without saved values (in a
+mapped column and in one not imported), a 50 MB file, formula-injection cells, unmapped
+offences, refusals over a percentage allowance, bad mappings and presets, unsupported
+extensions, broken and partly bad Excel, caps on rows, bytes, header length, sheet XML,
+cells and features, nonprofit sheets with impossible counts, unknown programs, negative
+money and directors without nonprofits, unknown nonprofits in partnership files, columns
+another kind uses, bad websites and emails, and lookalike (confusable) names and emails.
+test_import_hostile.py adds the cases that need a subprocess or the system: xlsx bombs,
+a 5 MB value, a full disk, a killed writer's scratch file.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ import pytest
 
 from data import db
 from data.importers import ImportFailed, ImportOptions, run_import
+from data.importers.reading import Limits
 
 WAVE_SCALE = {"scale_min": "1", "scale_max": "5"}
 
@@ -93,6 +105,7 @@ class Case:
     changes: bool = False  # some rows are valid and get stored
     options: dict = field(default_factory=dict)
     rejected_lines: tuple[int, ...] | None = None  # the lines refused, when checked
+    build: object = None  # (path) -> None, writes the file when content is None
 
 
 INCIDENT_HEADER = "source_id,occurred_at,area_code,offense\n"
@@ -116,6 +129,58 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def _xlsx_with_formulas(cached_column: str | None) -> bytes:
+    """A workbook as openpyxl writes it: formulas without saved values (nothing calculated them)."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["source_id", "occurred_at", "area_code", "offense", "total"])
+    sheet.append(["FX1", "2024-01-02", "A1", "THEFT", "=1+1"])
+    sheet.append(["FX2", "2024-01-03", "A1", '=UPPER("theft")' if cached_column == "offense" else "THEFT", 3])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _shapefile_zip(path: Path, leave_out: str) -> None:
+    import geopandas
+    import shapely
+
+    folder = path.parent / f"shape_{leave_out.strip('.')}"
+    folder.mkdir()
+    shapes = geopandas.GeoDataFrame(
+        {"area_code": ["Z1"], "urbanicity": ["urban"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4326
+    )
+    shapes.to_file(folder / "districts.shp")
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in folder.iterdir():
+            if part.suffix != leave_out:
+                archive.write(part, part.name)
+
+
+def _nul_after_64_kib(path: Path) -> None:
+    rows = [f"NUL{i:05d},2024-01-02,A1,THEFT" for i in range(3000)]  # ~90 KB before the damaged line
+    rows.append("NUL-X\x00,2024-01-03,A1,THEFT")
+    path.write_bytes((INCIDENT_HEADER + "\n".join(rows) + "\n").encode())
+
+
+def _wide_header(path: Path) -> None:
+    """10,000 columns: a header of ~110 KB, longer than any sample the reader takes."""
+    extra = [f"extra_column_{i:05d}" for i in range(9_996)]
+    header = ["source_id", "occurred_at", "area_code", "offense", *extra]
+    row = ["W1", "2024-01-02", "A1", "THEFT", *(["x"] * len(extra))]
+    path.write_text(",".join(header) + "\n" + ",".join(row) + "\n")
+
+
+def _bare_year_scores(path: Path) -> None:
+    """Monthly scores whose period column holds only the year: read as 1 January they would collide."""
+    lines = [f"A1,2018,trust_{month},5{month % 10},40" for month in range(1, 13)]
+    path.write_text("area_code,period_start,measure,value_0_100,n\n" + "\n".join(lines) + "\n")
 
 
 CASES = [
@@ -308,7 +373,7 @@ CASES = [
         "mixed date formats and offsets",
         "incidents",
         "mixed.csv",
-        INCIDENT_HEADER + "X1,2024-01-02 10:00,A1,THEFT\nX2,01/03/2024,A1,THEFT\nX3,2024-01-05T11:00:00Z,A1,THEFT\n",
+        INCIDENT_HEADER + "X1,2024-01-02 10:00,A1,THEFT\nX2,01/13/2024,A1,THEFT\nX3,2024-01-05T11:00:00Z,A1,THEFT\n",
         "",
         changes=True,
         rejected_lines=(),
@@ -503,6 +568,261 @@ CASES = [
         "partnership,name,focus,start_date\nYouth partnership,Chess,board_games,2024-01-01\n",
         "focus is not one of",
     ),
+    # --- issue 10: strict imports, recognising the file, nonprofits ---------------------------
+    Case(
+        "refused rows over a percentage allowance",
+        "incidents",
+        "half.csv",
+        INCIDENT_HEADER + "H1,2024-01-02,A1,THEFT\nH2,2024-01-02,Z9,THEFT\n",
+        "--max-rejected 10% allows 0",
+        options={"max_rejected": "10%"},
+    ),
+    Case(
+        "a bare year as a date",
+        "survey-scores",
+        "years.csv",
+        None,
+        "period_start is a year, not a date",
+        build=_bare_year_scores,
+    ),
+    Case(
+        "a bare year with --date-format %Y",
+        "survey-scores",
+        "years_ok.csv",
+        None,
+        "",
+        changes=True,
+        rejected_lines=(),
+        options={"date_formats": {"period_start": "%Y"}},
+        build=_bare_year_scores,
+    ),
+    Case(
+        "a month name as a date",
+        "survey-scores",
+        "months.csv",
+        SCORES_HEADER + "A1,March 2024,,trust,55,40\n",
+        "period_start is a month, not a date",
+    ),
+    Case(
+        "a quarter as a date",
+        "survey-scores",
+        "quarters.csv",
+        SCORES_HEADER + "A1,2024 Q1,,trust,55,40\n",
+        "period_start is a quarter, not a date",
+    ),
+    Case(
+        "a partnership naming an unknown nonprofit without its type",
+        "partnerships",
+        "newpartner.csv",
+        "name,nonprofit,start_date\nNight league,Brand New Org,2024-01-01\n",
+        "import it with the nonprofits kind",
+    ),
+    Case(
+        "a mapped column another kind uses is named",
+        "partnerships",
+        "focus.csv",
+        "name,nonprofit,start_date,focus\nYouth outreach,Youth Org,2023-01-01,youth\n",
+        "focus: not used by partnerships (it is a field of programs)",
+        changes=True,
+        rejected_lines=(),
+    ),
+    Case(
+        "nonprofits with a bad website and email",
+        "nonprofits",
+        "orgs.csv",
+        "name,org_type,website,contact_email\nGood Org,youth,goodorg.example,info@goodorg.example\n"
+        "Bad Org,youth,not a site,nobody\n",
+        "website is not a web address",
+        changes=True,
+        rejected_lines=(3,),
+    ),
+    # --- issue 12: lookalike names ------------------------------------------------------------
+    Case(
+        "a Cyrillic lookalike of a nonprofit in a partnership file",
+        "partnerships",
+        "lookalike.csv",
+        "name,nonprofit,org_type,start_date\nFake partnership,Yоuth Org,youth,2024-01-01\n",
+        "nonprofit looks like the existing nonprofit 'Youth Org' (о U+043E CYRILLIC SMALL LETTER O)",
+    ),
+    Case(
+        "a lookalike in the nonprofits kind",
+        "nonprofits",
+        "lookalike_orgs.csv",
+        "name,org_type\nYouth 0rg,youth\n",
+        "name looks like the existing nonprofit 'Youth Org' (0 U+0030 DIGIT ZERO): 'Youth 0rg' (line 2)",
+    ),
+    Case(
+        "a lookalike email",
+        "users",
+        "lookalike_users.csv",
+        "email,role\nboss@example.org,chief\nboss@exаmple.org,chief\n",
+        "email looks like 'boss@example.org', another user's email in this file (а U+0430 CYRILLIC SMALL LETTER A)",
+    ),
+    # --- issue 12: hostile and damaged files --------------------------------------------------
+    Case(
+        "dates that could be read two ways",
+        "incidents",
+        "daymonth.csv",
+        INCIDENT_HEADER + "DM1,03/04/2024,A1,THEFT\nDM2,31/12/2024,A1,THEFT\nDM3,12/31/2024,A1,THEFT\n",
+        "mixes day-first and month-first dates",
+    ),
+    Case(
+        "dates that nothing settles",
+        "incidents",
+        "daymonth2.csv",
+        INCIDENT_HEADER + "DM4,03/04/2024,A1,THEFT\nDM5,05/06/2024,A1,THEFT\n",
+        "could be 3 April or 4 March 2024",
+    ),
+    Case(
+        "day-first dates with --date-format",
+        "incidents",
+        "daymonth3.csv",
+        INCIDENT_HEADER + "DM6,03/04/2024,A1,THEFT\nDM7,05/06/2024,A1,THEFT\n",
+        "",
+        changes=True,
+        rejected_lines=(),
+        options={"date_formats": {"*": "day-first"}},
+    ),
+    Case(
+        "a formula without a saved value in a mapped column",
+        "incidents",
+        "formulas.xlsx",
+        _xlsx_with_formulas("offense"),
+        "formula cell without a saved value in column 'offense'",
+    ),
+    Case(
+        "a formula without a saved value in a column not imported",
+        "incidents",
+        "formulas2.xlsx",
+        _xlsx_with_formulas(None),
+        "formula cell without a saved value in column 'total', which is not imported",
+        changes=True,
+        rejected_lines=(),
+    ),
+    Case(
+        "a duplicated header whose used column is empty",
+        "incidents",
+        "dupheader.csv",
+        "source_id,occurred_at,area_code,offense,occurred_at\nDH1,,A1,THEFT,2024-01-02\n",
+        "column 2, used as occurred_at, is empty and column 5 is not",
+    ),
+    Case(
+        "a duplicated header",
+        "incidents",
+        "dupheader2.csv",
+        "source_id,occurred_at,area_code,offense,occurred_at\nDH2,2024-01-02,A1,THEFT,2024-01-05\n",
+        "has 2 columns named 'occurred_at' (columns 2 and 5); column 2 was used as occurred_at",
+        changes=True,
+        rejected_lines=(),
+    ),
+    Case(
+        "a NUL byte past the first 64 KiB",
+        "incidents",
+        "nul.csv",
+        None,
+        "NUL byte",
+        changes=True,
+        rejected_lines=(3002,),
+        build=_nul_after_64_kib,
+    ),
+    Case(
+        "zip without .shx",
+        "areas",
+        "noshx.zip",
+        None,
+        "without districts.shx",
+        build=lambda p: _shapefile_zip(p, ".shx"),
+    ),
+    Case(
+        "zip without .dbf",
+        "areas",
+        "nodbf.zip",
+        None,
+        "without districts.dbf",
+        build=lambda p: _shapefile_zip(p, ".dbf"),
+    ),
+    Case(
+        "utf-32",
+        "incidents",
+        "utf32.csv",
+        (INCIDENT_HEADER + "Z1,2024-01-01,A1,THEFT\n").encode("utf-32"),
+        "saved as UTF-32",
+    ),
+    Case(
+        "utf-16 without a byte-order mark",
+        "incidents",
+        "utf16le.csv",
+        (INCIDENT_HEADER + "Z1,2024-01-01,A1,THEFT\n").encode("utf-16-le"),
+        "saved as UTF-16",
+    ),
+    Case(
+        "a 10,000-column header",
+        "incidents",
+        "wide.csv",
+        None,
+        "9,996 columns not used",
+        changes=True,
+        rejected_lines=(),
+        build=_wide_header,
+    ),
+    # --- issue 12: caps on what a file may cost (small caps, so the test is quick) -------------
+    Case(
+        "more rows than the cap",
+        "incidents",
+        "rows.csv",
+        INCIDENT_HEADER + "".join(f"RC{i},2024-01-02,A1,THEFT\n" for i in range(20)),
+        "imports at most 10 rows",
+        options={"limits": Limits(rows=10)},
+    ),
+    Case(
+        "a text file over the byte cap",
+        "incidents",
+        "bytes.csv",
+        INCIDENT_HEADER + "B1,2024-01-02,A1,THEFT\n" * 2,
+        "is too large to import",
+        options={"limits": Limits(text_bytes=40)},
+    ),
+    Case(
+        "a header over the cap",
+        "incidents",
+        "header.csv",
+        INCIDENT_HEADER.strip() + "," + "x" * 5000 + "\nB1,2024-01-02,A1,THEFT,\n",
+        "is not a header row",
+        options={"limits": Limits(header_bytes=1000)},
+    ),
+    Case(
+        "a workbook over the sheet byte cap",
+        "incidents",
+        "bigsheet.xlsx",
+        _xlsx_bytes(pd.DataFrame({"source_id": [f"S{i}" for i in range(200)], "offense": "THEFT"})),
+        "a sheet's XML",
+        options={"limits": Limits(xlsx_sheet_bytes=2000)},
+    ),
+    Case(
+        "a workbook over the cell cap",
+        "incidents",
+        "cells.xlsx",
+        _xlsx_bytes(pd.DataFrame({"source_id": [f"S{i}" for i in range(20)], "offense": "THEFT"})),
+        "reads at most 10 cells",
+        options={"limits": Limits(xlsx_cells=10)},
+    ),
+    Case(
+        "a zipped shapefile over the byte cap",
+        "areas",
+        "bigshape.zip",
+        None,
+        "bytes and Bridgeboard reads at most 100 bytes; split it into smaller files",
+        options={"limits": Limits(geo_bytes=100)},
+        build=lambda path: _shapefile_zip(path, ".none"),
+    ),
+    Case(
+        "a GeoJSON over the feature cap",
+        "areas",
+        "many.geojson",
+        _geojson([({"area_code": f"M{i}", "urbanicity": "urban"}, _square(i, 0)) for i in range(3)]),
+        "imports at most 2 areas",
+        options={"limits": Limits(geo_features=2)},
+    ),
 ]
 
 
@@ -526,13 +846,33 @@ def _big_file(path: Path) -> None:
     frame.to_csv(path, index=False)
 
 
+def _refused_by_default(case, source, database, options):
+    """(refused rows, None) when the file is refused as a whole for them (database unchanged),
+    else (0, the summary of the import that went through)."""
+    before = checksums(database)
+    try:
+        summary = run_import(case.kind, source, database, options)
+    except ImportFailed as failure:
+        assert failure.over_limit, str(failure)
+        assert checksums(database) == before
+        message = str(failure)
+        assert "\n" not in message and "nothing was imported" in message
+        assert failure.summary.rows_rejected >= 1
+        return failure.summary.rows_rejected, None
+    assert summary.rows_rejected == 0, summary.text()
+    return 0, summary
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input(case, base_db, tmp_path):
     database = tmp_path / "db.duckdb"
     shutil.copyfile(base_db, database)
     source = tmp_path / case.file_name
     content = case.content.encode() if isinstance(case.content, str) else case.content
-    source.write_bytes(content)
+    if content is None:
+        case.build(source)
+    else:
+        source.write_bytes(content)
     before = checksums(database)
     options = ImportOptions(**case.options)
     if not case.changes:
@@ -543,10 +883,16 @@ def test_bad_input(case, base_db, tmp_path):
         assert "\n" not in message and "Traceback" not in message
         assert checksums(database) == before
         return
-    summary = run_import(case.kind, source, database, options)
+    refused, summary = _refused_by_default(case, source, database, options)
+    if case.rejected_lines is not None:
+        assert refused == len(case.rejected_lines)
+    if refused:  # strict by default; allowed exactly that many, the rest is imported
+        summary = run_import(case.kind, source, database, ImportOptions(**{**case.options, "max_rejected": refused}))
     assert summary.rows_accepted >= 1
     if case.expect:
-        assert any(case.expect in reason.reason for reason in summary.reasons), summary.text()
+        assert any(case.expect in reason.reason for reason in summary.reasons) or any(
+            case.expect in warning for warning in summary.warnings
+        ), summary.text()
     after = checksums(database)
     assert after != before
     if case.rejected_lines is not None:
@@ -564,7 +910,10 @@ def test_fifty_megabyte_file(base_db, tmp_path):
     big = tmp_path / "big.csv"
     _big_file(big)
     assert big.stat().st_size > 45e6
-    summary = run_import("incidents", big, database)
+    with pytest.raises(ImportFailed) as refused:
+        run_import("incidents", big, database)
+    assert refused.value.summary.rows_rejected == 3 and refused.value.over_limit
+    summary = run_import("incidents", big, database, ImportOptions(max_rejected="0.001%"))
     assert summary.rows_read == 420_000
     assert summary.rows_rejected == 3
     assert summary.rows_accepted == 420_000 - 3
@@ -596,7 +945,7 @@ def test_reimport_is_idempotent(base_db, tmp_path):
 
 
 def test_corpus_size():
-    assert len(CASES) + 1 >= 40
+    assert len(CASES) + 2 >= 91
 
 
 def test_latin1_after_a_long_utf8_looking_start(base_db, tmp_path):
@@ -606,6 +955,6 @@ def test_latin1_after_a_long_utf8_looking_start(base_db, tmp_path):
     rows = [f"LATE{i},2024-01-02,A1,THEFT" for i in range(5000)] + ["LATE-X,2024-01-03,A1,VOL À L'ÉTALAGE"]
     source = tmp_path / "late.csv"
     source.write_bytes((INCIDENT_HEADER + "\n".join(rows) + "\n").encode("latin-1"))
-    summary = run_import("incidents", source, database)
+    summary = run_import("incidents", source, database, ImportOptions(max_rejected=1))
     assert summary.rows_accepted == 5000
     assert summary.unmapped_offenses == [("VOL À L'ÉTALAGE", 1)]

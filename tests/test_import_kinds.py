@@ -135,7 +135,9 @@ def test_a_changed_row_is_updated_not_duplicated(region, tmp_path):
 def test_a_file_of_populations_updates_populations_only(region, tmp_path):
     before = rows(region, "select area_code, name, kind, urbanicity, class_code from areas order by 1")
     populations = write(tmp_path, "populations.csv", "area_code,population\na1,1250\nC3,40\n")
-    summary = run_import("areas", populations, region, ImportOptions(density_threshold=100))
+    with pytest.raises(ImportFailed, match=r"1 of the 2 rows of populations\.csv"):  # strict by default
+        run_import("areas", populations, region, ImportOptions(density_threshold=100))
+    summary = run_import("areas", populations, region, ImportOptions(density_threshold=100, max_rejected=1))
     assert (summary.rows_accepted, summary.rows_rejected) == (1, 1)  # C3 is new: land area unknown, so no class
     assert rows(region, "select area_code, name, kind, urbanicity, class_code from areas order by 1") == before
     assert rows(region, "select area_code, population from areas order by 1") == [("A1", 1250), ("B2", 500)]
@@ -366,7 +368,7 @@ def test_census_state_and_county_codes_make_the_fips(tmp_path):
         "area_code,STATE,COUNTY\nAutauga,01,001\nAdams,17,1\nAleutians East,2,013.0\nNowhere,AL,001\nHalf,,001\n",
     )
     database = tmp_path / "fips.duckdb"
-    summary = run_import("areas", counties, database, ImportOptions(rucc_path=rucc))
+    summary = run_import("areas", counties, database, ImportOptions(rucc_path=rucc, max_rejected=2))
     assert rows(database, "select area_code, urbanicity, class_code from areas order by 1") == [
         ("Adams", "rural", 5),
         ("Aleutians East", "rural", 9),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def checksums(path: Path) -> dict:
     finally:
         con.close()
         copy.unlink()
+
+
+def unescaped(markdown: str) -> str:
+    """The text a person reads: fmt.plain escapes Markdown characters of data with a backslash."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def open_import_page(database: Path, monkeypatch) -> AppTest:
@@ -95,8 +101,9 @@ def test_a_file_with_no_usable_rows_is_one_sentence(database, monkeypatch):
     before = checksums(database)
     app.button(key="import_run").click().run()
     assert not app.exception
-    assert [e.value for e in app.error] == [
-        "Nothing was imported: the only row of future.csv cannot be imported: occurred_at is in the future (line 2)."
+    assert [unescaped(e.value) for e in app.error] == [
+        "Nothing was imported: the only row of future.csv cannot be imported: occurred_at is in the future:"
+        " '2099-01-01' (line 2)."
     ]
     assert app.dataframe[-1].value["reason"].tolist() == ["occurred_at is in the future"]
     assert checksums(database) == before
@@ -105,7 +112,7 @@ def test_a_file_with_no_usable_rows_is_one_sentence(database, monkeypatch):
 def test_a_broken_upload_is_refused_before_mapping(database, monkeypatch):
     app = open_import_page(database, monkeypatch)
     upload(app, "image.csv", bytes(range(256)) * 20, "incidents")
-    assert [e.value for e in app.error] == [
+    assert [unescaped(e.value) for e in app.error] == [
         "image.csv cannot be imported: image.csv is not a text file (it holds binary data), "
         "so it cannot be read as CSV."
     ]
@@ -127,3 +134,35 @@ def test_a_new_survey_wave_takes_its_scale_from_the_page(database, monkeypatch):
     app.button(key="import_run").click().run()
     assert not app.error, [e.value for e in app.error]
     assert "Imported." in app.success[0].value
+
+
+def test_a_partial_import_needs_a_confirmation_worded_with_the_numbers(database, monkeypatch):
+    """Strict by default: rows that would be left out stop the import until the person confirms the numbers."""
+    app = open_import_page(database, monkeypatch)
+    partly = (
+        b"source_id,occurred_at,area_code,offense\n"
+        b"P1,2024-03-01,A1,THEFT\nP2,2024-03-02,Z9,THEFT\nP3,2024-03-03,A1,THEFT\n"
+    )
+    upload(app, "partly.csv", partly, "incidents")
+    before = checksums(database)
+    app.button(key="import_dry_run").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    warnings = [unescaped(w.value) for w in app.warning if w.value.startswith("Nothing")]
+    assert warnings[0].startswith("Nothing was imported: 1 of the 3 rows would be left out.")
+    assert app.button(key="import_confirm_partial_1").label == "Import 2 rows and leave 1 out"
+    assert app.dataframe[-1].value["reason"].tolist() == ["area is not among the imported areas"]
+    assert app.dataframe[-1].value["fix"].tolist() == ["import the areas first, or correct the code or name"]
+    app.button(key="import_run").click().run()  # the plain Import button refuses too
+    assert checksums(database) == before
+    app.button(key="import_confirm_partial_1").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert "1 rows were left out, as confirmed" in unescaped(app.success[0].value)
+    assert checksums(database) != before
+    copy = database.with_name("after.duckdb")  # a copy: this process's DuckDB still holds the old file open
+    shutil.copyfile(database, copy)
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert con.execute("select count(*) from incidents where source_id like 'P_'").fetchall() == [(2,)]
+        assert con.execute("select line_number, fields->>'area_code' from rejected_rows").fetchall()[-1] == (3, "Z9")
+    finally:
+        con.close()

@@ -172,3 +172,47 @@ def test_every_table_of_the_schema_is_created_in_a_migrated_file(version_1):
         assert set(db.schema_tables(con)) == set(migrate.tables_in_schema_order())
     finally:
         con.close()
+
+
+def _shape(path: Path) -> dict[str, list[tuple]]:
+    """{table: [(column, type, nullable, default)]} and every constraint, as DuckDB's catalogue has them."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        columns = con.execute(
+            "select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns"
+            " where table_schema = 'main' order by table_name, ordinal_position"
+        ).fetchall()
+        constraints = con.execute(
+            "select table_name, constraint_type, constraint_text from duckdb_constraints()"
+            " where schema_name = 'main' order by all"
+        ).fetchall()
+    finally:
+        con.close()
+    shape: dict[str, list[tuple]] = {}
+    for table, *column in columns:
+        shape.setdefault(table, []).append(tuple(column))
+    shape["constraints"] = constraints
+    return shape
+
+
+def test_a_migrated_version_1_file_has_exactly_the_shape_of_a_fresh_version_2_file(version_1, tmp_path):
+    migrate.migrate(version_1)
+    fresh = tmp_path / "fresh.duckdb"
+    with db.building(fresh) as con:
+        db.create_schema(con)
+    migrated, new = _shape(version_1), _shape(fresh)
+    assert migrated == new
+    # what version 2 changed from version 1 is there: rejected rows keep no source line
+    rejected = [column for column, *_ in migrated["rejected_rows"]]
+    assert rejected == ["import_id", "line_number", "reason", "fields", "row_key"]
+    assert "nonprofit_contacts" in migrated
+    assert "nibrs_code" in [column for column, *_ in migrated["incidents"]]
+    con = duckdb.connect(str(version_1), read_only=True)
+    try:
+        # the refused row keeps its line and reason; its whole source line ('x,y') is gone
+        assert con.execute("select * from rejected_rows").fetchall() == [
+            (1, 8, "offence not in data/offense_map.csv", None, None)
+        ]
+        assert con.execute("select count(*) from nonprofit_contacts").fetchall() == [(0,)]
+    finally:
+        con.close()

@@ -20,7 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import navigation
-from data.importers import ImportOptions, run_import
+from data.importers import ImportFailed, ImportOptions, run_import
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +48,14 @@ def chicago(tmp_path_factory):
     assert completed.returncode == 0, completed.stderr
     assert "22 rows read, 22 imported" in completed.stdout
     summaries["incidents"] = run_import("incidents", CRIMES, path, ImportOptions(preset="chicago-crimes"))
-    summaries["scores"] = run_import("survey-scores", SENTIMENT, path, ImportOptions(preset="chicago-sentiment"))
+    # sector and police-area rows have no areas here (only districts were imported): strict by default,
+    # the file is refused until the import is told how many rows it may leave out
+    with pytest.raises(ImportFailed) as refused:
+        run_import("survey-scores", SENTIMENT, path, ImportOptions(preset="chicago-sentiment"))
+    summaries["scores_refused"] = refused.value
+    summaries["scores"] = run_import(
+        "survey-scores", SENTIMENT, path, ImportOptions(preset="chicago-sentiment", max_rejected="77%")
+    )
     users = folder / "users.csv"
     users.write_text("email,display_name,role\nchief@chicago.example,Chief,chief\n")
     summaries["users"] = run_import("users", users, path)
@@ -113,6 +120,9 @@ def test_sentiment_scores_join_districts_and_keep_citywide(chicago):
     citywide_periods = citywide_rows["START_DATE"].nunique()
     assert summary.rows_read == len(raw) == 6199
     assert summary.rows_accepted == len(district_rows) + citywide_periods
+    refused = summaries["scores_refused"]
+    assert refused.over_limit and refused.summary.rows_rejected == summary.rows_rejected == 6199 - summary.rows_accepted
+    assert f"{summary.rows_rejected:,} of the 6,199 rows" in str(refused)
     reasons = {reason.reason: reason.rows for reason in summary.reasons}
     assert reasons["sector is not among the imported areas"] == int(raw["SECTOR"].notna().sum())
     assert reasons["duplicate score (same source, area, period start, measure and group)"] == (
@@ -168,6 +178,9 @@ def test_us_counties_take_urbanicity_from_rucc_by_state_and_county_code(tmp_path
     counties = REALDATA / "us_counties_fips.geojson"
     database = tmp_path / "counties.duckdb"
     options = ImportOptions(rucc_path=REALDATA / "usda_rucc_2023.csv", constants={"kind": "county"})
+    with pytest.raises(ImportFailed, match="12 of the 3,221 rows"):  # 12 counties not in RUCC 2023: refused
+        run_import("areas", counties, database, options)
+    options.max_rejected = "0.5%"
     summary = run_import("areas", counties, database, options)
     shapes = geopandas.read_file(counties)
     rucc = pd.read_csv(REALDATA / "usda_rucc_2023.csv", encoding="latin-1", dtype=str)

@@ -9,7 +9,7 @@ Used by `python -m data import` and the Import page alike; nothing here imports 
 
 from data.importers.errors import ImportFailed
 from data.importers.fields import KIND_LABELS, KINDS, field_help_rows, guess_mapping
-from data.importers.pipeline import ImportOptions, ImportSummary, preview, run_import
+from data.importers.pipeline import ImportOptions, ImportSummary, preview, run_import, suggest_preset
 from data.importers.presets import PRESETS, presets_for
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "presets_for",
     "preview",
     "run_import",
+    "suggest_preset",
 ]

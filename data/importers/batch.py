@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from data.importers.errors import ImportFailed, shown
+
 EARLIEST_PLAUSIBLE = dt.date(1960, 1, 1)
 _NUMERIC_CODE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 _SPACES = re.compile(r"\s+")
@@ -44,6 +46,31 @@ DATE_FORMATS = (
     "%b %d %Y",
     "%Y%m%d",
 )
+DAY_FIRST_FORMATS = tuple(f for f in DATE_FORMATS if f.startswith("%d"))
+MONTH_FIRST_FORMATS = tuple(f for f in DATE_FORMATS if f.startswith("%m"))
+# --date-format day-first | month-first settle 03/04/2024; any other value is one strptime format
+DATE_ORDER_NAMES = {
+    "day-first": tuple(f for f in DATE_FORMATS if f not in MONTH_FIRST_FORMATS),
+    "month-first": tuple(f for f in DATE_FORMATS if f not in DAY_FIRST_FORMATS),
+}
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+)
+# values that name a period, not a day: taken as its first day they would silently collide
+PERIOD_PATTERNS = (
+    ("year", re.compile(r"^(1[89]|2[01])\d\d$")),
+    ("quarter", re.compile(r"^(q[1-4][\s/-]*\d{4}|\d{4}[\s/-]*q[1-4])$", re.IGNORECASE)),
+    (
+        "month",
+        re.compile(rf"^(({_MONTHS})\.?([\s,/-]+(\d{{4}}|\d{{2}}))?|\d{{4}}[\s/-]+({_MONTHS})\.?)$", re.IGNORECASE),
+    ),
+)
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:[ T].*)?$")
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "x", "1.0"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
 
@@ -98,6 +125,10 @@ class Batch:
     warnings: Counter = field(default_factory=Counter)
     # position of each row's source row in the file (several rows share one in wide files)
     source_rows: np.ndarray | None = None
+    # field (or "*" for every date field) -> strptime format, or day-first / month-first
+    date_formats: dict[str, str] = field(default_factory=dict)
+    # field -> "day", "month" or "year": what one value of a date field covers
+    period_units: dict[str, str] = field(default_factory=dict)
     alive: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -238,9 +269,14 @@ class Batch:
         `latest` defaults to tomorrow: nothing recorded can have happened after today.
         """
         raw = self.text(name) if values is None else values
-        parsed = parse_datetimes(raw)
+        date_format = self.date_formats.get(name, self.date_formats.get("*"))
+        self.period_units[name] = period_unit(date_format)
+        parsed, periods = read_dates(raw, date_format, name, self.lines)
         present = raw.notna().to_numpy()
-        self.reject(present & parsed.isna().to_numpy(), f"{name} is not a date", raw)
+        for period in ("year", "quarter", "month"):
+            self.reject(present & (periods == period).to_numpy(), f"{name} is a {period}, not a date", raw)
+        explained = f" in the format {date_format}" if date_format and date_format not in DATE_ORDER_NAMES else ""
+        self.reject(present & parsed.isna().to_numpy(), f"{name} is not a date{explained}", raw)
         latest = latest or (dt.date.today() + dt.timedelta(days=1))
         if earliest is not None:
             self.reject(
@@ -285,7 +321,94 @@ def _to_number(raw: pd.Series) -> np.ndarray:
     return numbers
 
 
-def parse_datetimes(raw: pd.Series) -> pd.Series:
+def period_unit(date_format: str | None) -> str:
+    """What one value read with `date_format` covers: a day, a month or a year."""
+    if not date_format or date_format in DATE_ORDER_NAMES or re.search(r"%[dja]", date_format):
+        return "day"
+    if re.search(r"%[mbB]", date_format):
+        return "month"
+    return "year" if re.search(r"%[Yy]", date_format) else "day"
+
+
+def read_dates(
+    raw: pd.Series, date_format: str | None = None, name: str = "date", lines: np.ndarray | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """(timestamps, period kind) of a text column; NaT where a value is no date.
+
+    Without a format, a value naming a year, quarter or month (2018, Q1 2024, March) is a
+    period, not a day: its kind is returned and it parses to NaT. Dates written 03/04/2024
+    are read the way the column's other dates settle, and refused (ImportFailed) when none
+    settles it or some are day-first and others month-first.
+    """
+    periods = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    if date_format and date_format not in DATE_ORDER_NAMES:
+        present = raw.notna()
+        parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+        if present.any():
+            values = raw[present].astype("str").str.strip()
+            parsed.loc[present] = _strptime(values, date_format).to_numpy()
+        return parsed, periods
+    present = raw.notna()
+    if present.any():
+        text = pc.utf8_trim_whitespace(_arrow_strings(raw[present]))
+        kinds = np.full(len(text), None, dtype=object)
+        for kind, pattern in reversed(PERIOD_PATTERNS):  # Arrow's regex kernels: no Python loop per value
+            kinds[
+                np.asarray(pc.fill_null(pc.match_substring_regex(text, pattern.pattern, ignore_case=True), False))
+            ] = kind
+        periods.loc[present] = kinds
+    formats = DATE_ORDER_NAMES.get(date_format) if date_format else None
+    if formats is None:
+        formats = _settled_formats(raw, name, lines)
+    usable = raw.where(periods.isna(), None)
+    return parse_datetimes(usable, formats), periods
+
+
+def _settled_formats(raw: pd.Series, name: str, lines: np.ndarray | None) -> tuple[str, ...]:
+    """The formats to try, month-first or day-first as the column's dates settle it."""
+    present = raw.dropna()
+    if present.empty:
+        return DATE_FORMATS
+    slashed = pc.match_substring_regex(pc.utf8_trim_whitespace(_arrow_strings(present)), _SLASH_DATE.pattern)
+    present = present[np.asarray(pc.fill_null(slashed, False))]  # ISO dates skip the Python regex below
+    if present.empty:
+        return DATE_FORMATS
+    parts = present.astype("str").str.strip().str.extract(_SLASH_DATE)
+    parts = parts.dropna()
+    if parts.empty:
+        return DATE_FORMATS
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    day_first = (first > 12) & (second <= 12)
+    month_first = (second > 12) & (first <= 12)
+    ambiguous = (first <= 12) & (second <= 12) & (first != second)
+    if not ambiguous.any():
+        return DATE_ORDER_NAMES["day-first"] if day_first.any() and not month_first.any() else DATE_FORMATS
+    if day_first.any() != month_first.any():
+        return DATE_ORDER_NAMES["day-first" if day_first.any() else "month-first"]
+
+    def line(index) -> str:
+        return f"line {int(lines[index])}" if lines is not None else f"row {index + 1}"
+
+    example = ambiguous.idxmax()
+    value = present[example].strip()
+    a, b, year = int(parts.loc[example, 0]), int(parts.loc[example, 1]), parts.loc[example, 2]
+    readings = f"{a} {_MONTH_NAMES[b - 1]} or {b} {_MONTH_NAMES[a - 1]} {year}"
+    say = "say which with --date-format day-first or --date-format month-first"
+    if day_first.any():
+        day_example, month_example = day_first.idxmax(), month_first.idxmax()
+        raise ImportFailed(
+            f"{name} mixes day-first and month-first dates: {shown(present[day_example].strip())}"
+            f" ({line(day_example)}) is day-first and {shown(present[month_example].strip())}"
+            f" ({line(month_example)}) is month-first, so {shown(value)} ({line(example)}) could be {readings};"
+            f" {say}"
+        )
+    raise ImportFailed(
+        f"{name} holds dates that could be read two ways and none of its dates settles which:"
+        f" {shown(value)} ({line(example)}) could be {readings}; {say}"
+    )
+
+
+def parse_datetimes(raw: pd.Series, formats: tuple[str, ...] = DATE_FORMATS) -> pd.Series:
     """Parse a text column with the one format that fits its values best; misfits are NaT."""
     result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
     present = raw.notna()
@@ -296,13 +419,13 @@ def parse_datetimes(raw: pd.Series) -> pd.Series:
     best_format, best_hits = None, -1
     iso = _iso(sample)
     best_hits = int(iso.notna().sum())
-    for candidate in DATE_FORMATS:
+    for candidate in formats:
         hits = int(_strptime(sample, candidate).notna().sum())
         if hits > best_hits:
             best_format, best_hits = candidate, hits
     parsed = _iso(values) if best_format is None else _strptime(values, best_format)
     # a file that mixes formats (an export edited by hand): the leftovers try the others
-    for candidate in (None, *DATE_FORMATS):
+    for candidate in (None, *formats):
         leftover = parsed.isna()
         if not leftover.any():
             break

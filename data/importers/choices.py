@@ -116,7 +116,9 @@ def _resolved(con: duckdb.DuckDBPyConnection, choice: OffenceChoice, position: i
         code = choice.nibrs_code.strip().upper()
         found = con.execute("select category, is_sensitive from nibrs_offenses where nibrs_code = ?", [code]).fetchall()
         if not found:
-            raise ImportFailed(f"{where}: {choice.nibrs_code!r} is not a NIBRS offence code (see data/nibrs_offenses.csv)")
+            raise ImportFailed(
+                f"{where}: {choice.nibrs_code!r} is not a NIBRS offence code (see data/nibrs_offenses.csv)"
+            )
         code_row = (code, *found[0])
     category = (choice.category or "").strip().lower().replace(" ", "_") or None
     if category is not None and category not in categories:

@@ -74,6 +74,14 @@ INCIDENT_FIELDS = (
         "report_number",
         "dr_no",
         "incident_number",
+        "incident_no",
+        "incident_num",
+        "report_no",
+        "report_num",
+        "report_id",
+        "rpt_no",
+        "case_no",
+        "case_num",
         "event_number",
         "record_id",
     ),
@@ -197,7 +205,21 @@ SURVEY_FIELDS = (
         "responseid",
     ),
     F("area_code", "respondent's area", "area", "district", "beat", "neighborhood", "zone"),
-    F("responded_on", "day answered", "date", "response_date", "completed", "end_date", "recorded_date", "submitted"),
+    F(
+        "responded_on",
+        "day answered",
+        "date",
+        "response_date",
+        "responded",
+        "responded_at",
+        "fielded",
+        "fielded_on",
+        "interview_date",
+        "completed",
+        "end_date",
+        "recorded_date",
+        "submitted",
+    ),
     F("weight", "survey weight (> 0; 1 when absent)", "wt", "weight_final", "final_weight", "wgt"),
     F("age_band", "age band (18-24, ...) or age in years", "age", "age_group"),
     F("gender", "gender", "sex"),
@@ -229,6 +251,36 @@ SURVEY_SCORE_FIELDS = (
     F("n", "respondents behind the score, when known", "count", "respondents", "sample_size", "responses"),
 )
 
+NONPROFIT_FIELDS = (
+    F(
+        "name",
+        "organisation name",
+        "nonprofit",
+        "nonprofit_name",
+        "organization",
+        "organisation",
+        "organization_name",
+        "org",
+        "org_name",
+        required=True,
+    ),
+    F(
+        "org_type",
+        "youth, mental_health, neighborhood_association, advocacy, housing, substance_use, "
+        "domestic_violence, faith or other",
+        "type",
+        "organization_type",
+        "org_category",
+        "category",
+    ),
+    F("description", "what it does", "summary", "mission", "about"),
+    F("website", "web address", "url", "web", "homepage", "site"),
+    F("founded_year", "year founded", "founded", "year_founded", "established"),
+    F("contact_name", "contact person (agency-only, never published)", "contact", "contact_person"),
+    F("contact_email", "contact email (agency-only, never published)", "email", "e_mail", "contact_e_mail"),
+    F("contact_phone", "contact phone (agency-only, never published)", "phone", "telephone", "tel", "phone_number"),
+)
+
 PARTNERSHIP_FIELDS = (
     F("name", "partnership name", "partnership", "partnership_name", "title", required=True),
     F(
@@ -245,7 +297,7 @@ PARTNERSHIP_FIELDS = (
     F(
         "org_type",
         "youth, mental_health, neighborhood_association, advocacy, housing, substance_use, "
-        "domestic_violence, faith or other (for a new organisation)",
+        "domestic_violence, faith or other (creates the organisation when it is new)",
         "organization_type",
         "org_category",
     ),
@@ -349,6 +401,7 @@ KIND_FIELDS: dict[str, tuple[Field, ...]] = {
     "crime-counts": CRIME_COUNT_FIELDS,
     "surveys": SURVEY_FIELDS,
     "survey-scores": SURVEY_SCORE_FIELDS,
+    "nonprofits": NONPROFIT_FIELDS,
     "partnerships": PARTNERSHIP_FIELDS,
     "programs": PROGRAM_FIELDS,
     "activity": ACTIVITY_FIELDS,
@@ -364,6 +417,7 @@ KIND_LABELS = {
     "crime-counts": "Crime counts (area x month x offence, for agencies that publish counts)",
     "surveys": "Survey responses (one row per respondent)",
     "survey-scores": "Survey scores (pre-aggregated, e.g. a vendor's monthly trust)",
+    "nonprofits": "Nonprofits (partner organisations and their contacts)",
     "partnerships": "Partnerships",
     "programs": "Programs",
     "activity": "Program activity (one row per program and month)",
@@ -372,6 +426,26 @@ KIND_LABELS = {
     "funding": "Program funding",
     "users": "App users",
 }
+
+
+# The fields that identify a row of each kind, so that a later import accepting the row can
+# clear its earlier rejection (rejected_rows); a kind without an entry matches on every mapped field.
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "areas": ("area_code",),
+    "incidents": ("source_id",),
+    "crime-counts": ("area_code", "area_name", "month", "offense_code", "offense", "offense_detail", "category"),
+    "surveys": ("wave", "respondent_id"),
+    "survey-scores": ("source", "area_code", "period_start", "audience", "measure", "subgroup"),
+    "nonprofits": ("name",),
+    "partnerships": ("nonprofit", "name"),
+    "programs": ("partnership", "name"),
+    "activity": ("program", "partnership", "month"),
+    "kpis": ("program", "name", "period_start"),
+    "trainings": ("topic", "held_on"),
+    "funding": ("program", "fiscal_year", "source"),
+    "users": ("email",),
+}
+_SCALE_SUFFIX = re.compile(r"_\d{1,2}_\d{1,3}$")  # listen_0_10, respect_1_5: the item and its scale
 
 
 def header_key(column: str) -> str:
@@ -388,7 +462,10 @@ def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
     keys = {column: header_key(column) for column in columns}
     mapping: dict[str, str] = {}
     taken: set[str] = set()
-    for exact in (True, False):
+    passes = [(True, keys), (False, keys)]
+    if any(_SCALE_SUFFIX.search(key) for key in keys.values()):
+        passes += [(exact, {c: _SCALE_SUFFIX.sub("", k) for c, k in keys.items()}) for exact in (True, False)]
+    for exact, keys in passes:
         for field in KIND_FIELDS[kind]:
             if field.name in taken:
                 continue
@@ -408,6 +485,12 @@ def missing_required(kind: str, mapped_fields: set[str]) -> list[Field]:
         for field in KIND_FIELDS[kind]
         if field.required and field.name not in mapped_fields and not (set(field.alternatives) & mapped_fields)
     ]
+
+
+def kinds_with_field(column: str) -> list[str]:
+    """The kinds that have a field named like this column ('focus' -> ['programs'])."""
+    key = header_key(column)
+    return [kind for kind, fields in KIND_FIELDS.items() if any(field.name == key for field in fields)]
 
 
 def field_help_rows(kind: str) -> list[tuple[str, str, bool]]:

@@ -32,6 +32,9 @@ class Preset:
     # holding the source row position; for wide files that become several rows each
     reshape: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     tidy: dict[str, Callable[[pd.Series], pd.Series]] = field(default_factory=dict)
+    # how the format writes 03/04/2024 ("month-first" for US portals), so that a file whose
+    # dates happen to fall on days 1-12 is not refused as ambiguous (--date-format overrides it)
+    date_order: str | None = None
 
 
 def _district_name(names: pd.Series) -> pd.Series:
@@ -143,6 +146,7 @@ PRESETS: dict[str, Preset] = {
             offense_scheme="chicago",
             code_scheme="chicago_fbi",
             agency_name="Chicago Police Department",
+            date_order="month-first",
         ),
         Preset(
             "lapd-crimes",
@@ -161,6 +165,7 @@ PRESETS: dict[str, Preset] = {
             offense_scheme="lapd",
             code_scheme="lapd",
             agency_name="Los Angeles Police Department",
+            date_order="month-first",
         ),
         Preset(
             "chicago-districts",

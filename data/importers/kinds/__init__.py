@@ -146,6 +146,7 @@ HANDLERS: dict[str, Handler] = {
     "crime-counts": crime_counts.CrimeCounts(),
     "surveys": surveys.Surveys(),
     "survey-scores": surveys.SurveyScores(),
+    "nonprofits": organisations.Nonprofits(),
     "partnerships": organisations.Partnerships(),
     "programs": organisations.Programs(),
     "activity": organisations.Activity(),

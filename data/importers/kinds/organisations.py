@@ -1,20 +1,31 @@
-"""Nonprofit-side records: partnerships, programs, monthly activity, KPIs, trainings, funding, users.
+"""Nonprofit-side records: nonprofits, partnerships, programs, monthly activity, KPIs, trainings, funding, users.
 
 Spreadsheets from partners carry names, not Bridgeboard ids, so rows are matched on the
 names people use: a partnership by its name (and nonprofit), a program by its name
 (and partnership when names repeat), a KPI by program and name. A name that matches
 nothing is refused with that reason; re-importing the same sheet changes nothing.
+
+Organisations come from the `nonprofits` kind (name, type, description, website, founded
+year, and a contact kept in nonprofit_contacts, which nothing published reads). A
+partnership file may also create the organisations it names, but only those it gives an
+org_type for: a row naming an unknown nonprofit without one is refused with a sentence
+pointing to the nonprofits kind, so no organisation is ever invented as type "other".
+A new name or email that looks like one already held (Cyrillic "а" for "a", "I" for "l";
+data/lookalikes.py) is refused with the name it resembles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from data.importers.batch import map_distinct
+from data import lookalikes
+from data.importers.batch import Batch, map_distinct
+from data.importers.errors import shown
 from data.importers.kinds import Context
 
 ORG_TYPES = (
@@ -28,6 +39,13 @@ ORG_TYPES = (
     "faith",
     "other",
 )
+ORG_TYPE_ALIASES = {
+    "neighbourhood_association": "neighborhood_association",
+    "mental health": "mental_health",
+    "dv": "domestic_violence",
+    "church": "faith",
+    "faith_based": "faith",
+}
 FOCUSES = (
     "youth",
     "mental_health",
@@ -64,6 +82,42 @@ EARLIEST_PROGRAM = dt.date(1950, 1, 1)
 
 def _key(values: pd.Series) -> pd.Series:
     return values.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+
+
+def refuse_lookalikes(batch: Batch, names: pd.Series, known: list[str], what: str, noun: str) -> np.ndarray:
+    """Refuse rows whose name is new but looks like a name held (or an earlier one in the file).
+
+    Returns the mask of rows whose name is new (not the same name as one held).
+    """
+    held = {lookalikes.match_key(name) for name in known}
+    held_by_fold = {key: name for name in known for key in lookalikes.fold_keys(name)}
+    seen_by_fold: dict[str, str] = {}
+    verdicts: dict[str, str | None] = {}  # name -> why it is refused
+    for name in pd.unique(names.dropna()):
+        key = lookalikes.match_key(name)
+        if key in held:
+            verdicts[name] = None
+            continue
+        folds = lookalikes.fold_keys(name)
+        existing = next((held_by_fold[fold] for fold in folds if fold in held_by_fold), None)
+        earlier = next((seen_by_fold[fold] for fold in folds if fold in seen_by_fold), None)
+        if existing is not None:
+            verdicts[name] = (
+                f"{what} looks like the existing {noun} {shown(existing)} ({lookalikes.differences(name, existing)})"
+            )
+        elif earlier is not None and lookalikes.match_key(earlier) != key:
+            verdicts[name] = (
+                f"{what} looks like {shown(earlier)}, another {noun} in this file"
+                f" ({lookalikes.differences(name, earlier)})"
+            )
+        else:
+            verdicts[name] = None
+            for fold in folds:
+                seen_by_fold.setdefault(fold, name)
+    for reason in dict.fromkeys(verdict for verdict in verdicts.values() if verdict):
+        chosen = [name for name, verdict in verdicts.items() if verdict == reason]
+        batch.reject(names.isin(chosen).to_numpy(), reason, names)
+    return names.notna().to_numpy() & ~names.map(lookalikes.match_key).isin(held).to_numpy()
 
 
 def _upsert(
@@ -214,10 +268,18 @@ class Partnerships:
         batch = ctx.batch
         name = batch.required("name")
         nonprofit = batch.required("nonprofit")
-        org_type = batch.choice(
-            "org_type",
-            ORG_TYPES,
-            {"neighbourhood_association": "neighborhood_association", "mental health": "mental_health"},
+        org_type = batch.choice("org_type", ORG_TYPES, ORG_TYPE_ALIASES)
+        known = ctx.query("select name from nonprofits")["name"].tolist()
+        is_new = refuse_lookalikes(batch, nonprofit, known, "nonprofit", "nonprofit")
+        # an organisation the file names for the first time is created only with the type the
+        # file gives it (on any of its rows); without one the row points to the nonprofits kind
+        new_key = _key(nonprofit).where(is_new)
+        typed = org_type.where(is_new).groupby(new_key).first()
+        org_type = org_type.where(org_type.notna(), new_key.map(typed))
+        batch.reject(
+            is_new & org_type.isna().to_numpy(),
+            "nonprofit is not known: import it with the nonprofits kind first, or give its org_type in this file",
+            nonprofit,
         )
         start = batch.required("start_date", batch.dates("start_date", latest=LATEST_PLAN))
         end = batch.dates("end_date", latest=LATEST_PLAN)
@@ -231,12 +293,19 @@ class Partnerships:
         areas = _area_list(ctx)
         key = pd.DataFrame({"n": _key(nonprofit), "p": _key(name)})
         batch.reject_duplicates(key, "duplicate partnership in the file", name)
+        created = pd.unique(nonprofit[is_new & batch.alive])
+        if len(created):
+            listed = ", ".join(repr(str(n)[:60]) for n in created[:5]) + (" …" if len(created) > 5 else "")
+            batch.warn(
+                f"{len(created)} new nonprofit{'s' if len(created) > 1 else ''} created from this file ({listed});"
+                " add descriptions, websites and contacts with the nonprofits kind"
+            )
         clean = pd.DataFrame(
             {
                 "position": np.arange(len(batch)),
                 "name": name,
                 "nonprofit": nonprofit,
-                "org_type": org_type.where(org_type.notna(), "other"),
+                "org_type": org_type,
                 "description": batch.text("description"),
                 "start_date": start.dt.date,
                 "end_date": end.dt.date,
@@ -251,11 +320,12 @@ class Partnerships:
 
     def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
         agency_id = ctx.agency_id()
-        orgs = clean.drop_duplicates("nonprofit")[["nonprofit", "org_type"]].rename(columns={"nonprofit": "name"})
-        orgs = orgs.assign(position=np.arange(len(orgs)))
-        existing = set(ctx.query("select lower(name) as n from nonprofits")["n"])
-        _upsert(ctx, "nonprofits", orgs[~_key(orgs["name"]).isin(existing)], ["name"], "nonprofit_id", [])
-        ids = ctx.query("select nonprofit_id, lower(name) as n from nonprofits").set_index("n")["nonprofit_id"]
+        orgs = clean.assign(key=_key(clean["nonprofit"])).drop_duplicates("key")
+        existing = set(_key(ctx.query("select name from nonprofits")["name"]))
+        new = orgs[~orgs["key"].isin(existing)][["nonprofit", "org_type"]].rename(columns={"nonprofit": "name"})
+        _upsert(ctx, "nonprofits", new.assign(position=np.arange(len(new))), ["name"], "nonprofit_id", [])
+        held = ctx.query("select nonprofit_id, name from nonprofits")
+        ids = held.assign(n=_key(held["name"])).set_index("n")["nonprofit_id"]
         rows = clean.assign(nonprofit_id=_key(clean["nonprofit"]).map(ids).astype("int64"), agency_id=agency_id)
         if not ctx.batch.has("status"):
             # the dates decide (an end date that has passed means ended), except that a pause,
@@ -283,6 +353,96 @@ class Partnerships:
             lookup.reindex(pd.MultiIndex.from_arrays([rows["nonprofit_id"], _key(rows["name"])])).to_numpy()
         )
         _replace_links(ctx, "partnership_areas", "partnership_id", owners, rows["areas"].reset_index(drop=True))
+        return status
+
+
+class Nonprofits:
+    """Partner organisations; a contact person, email and phone go to nonprofit_contacts (agency-only)."""
+
+    CONTACT_FIELDS: ClassVar[dict[str, str]] = {
+        "contact_name": "contact_name",
+        "email": "contact_email",
+        "phone": "contact_phone",
+    }
+
+    def validate(self, ctx: Context) -> pd.DataFrame:
+        batch = ctx.batch
+        name = batch.required("name")
+        known = ctx.query("select name from nonprofits")["name"].tolist()
+        is_new = refuse_lookalikes(batch, name, known, "name", "nonprofit")
+        org_type = batch.choice("org_type", ORG_TYPES, ORG_TYPE_ALIASES)
+        untyped = is_new & org_type.isna().to_numpy() & batch.alive
+        batch.warn("new nonprofits without an org_type were stored as 'other'", int(untyped.sum()))
+        org_type = org_type.where(org_type.notna() | ~pd.Series(is_new), "other")
+        founded = batch.integer("founded_year", minimum=1800, maximum=dt.date.today().year)
+        website = batch.text("website")
+        bare = website.notna() & ~website.str.contains(r"^https?://", case=False, regex=True, na=False)
+        website = website.where(~bare, "https://" + website.fillna(""))
+        batch.reject(
+            website.notna().to_numpy()
+            & ~website.str.fullmatch(r"https?://[^\s/@]+\.[^\s/@]+(/\S*)?", case=False, na=False).to_numpy(),
+            "website is not a web address",
+            batch.text("website"),
+        )
+        email = batch.text("contact_email").str.strip().str.lower()
+        batch.reject(
+            email.notna().to_numpy() & ~email.str.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", na=False).to_numpy(),
+            "contact_email is not an address",
+            email,
+        )
+        phone = batch.text("contact_phone")
+        digits = phone.str.count(r"\d")
+        batch.reject(
+            phone.notna().to_numpy()
+            & ~(phone.str.fullmatch(r"[\d\s()+.\-x]+", na=False) & digits.between(7, 20)).to_numpy(),
+            "contact_phone is not a phone number",
+            phone,
+        )
+        batch.reject_duplicates(_key(name), "duplicate nonprofit in the file", name)
+        clean = pd.DataFrame(
+            {
+                "position": np.arange(len(batch)),
+                "name": name,
+                "org_type": org_type,
+                "description": batch.text("description"),
+                "website": website,
+                "founded_year": founded,
+                "contact_name": batch.text("contact_name"),
+                "email": email,
+                "phone": phone,
+            }
+        )
+        return clean[batch.alive].reset_index(drop=True)
+
+    def write(self, ctx: Context, clean: pd.DataFrame) -> np.ndarray:
+        organisations = clean.drop(columns=list(self.CONTACT_FIELDS))
+        status = _upsert(
+            ctx,
+            "nonprofits",
+            organisations,
+            ["name"],
+            "nonprofit_id",
+            ["org_type", "description", "website", "founded_year"],
+        )
+        held = ctx.query("select nonprofit_id, name from nonprofits")
+        ids = held.assign(n=_key(held["name"])).set_index("n")["nonprofit_id"]
+        contacts = clean.assign(nonprofit_id=_key(clean["name"]).map(ids).astype("int64"))
+        given = contacts[list(self.CONTACT_FIELDS)].notna().any(axis=1)
+        contacts = contacts[given][["position", "nonprofit_id", *self.CONTACT_FIELDS]]
+        if len(contacts):
+            contact_status = _upsert(
+                ctx,
+                "nonprofit_contacts",
+                contacts,
+                ["nonprofit_id"],
+                None,
+                list(self.CONTACT_FIELDS),
+                fields=self.CONTACT_FIELDS,
+            )
+            changed = dict(zip(contacts["position"], contact_status, strict=True))
+            for index, position in enumerate(clean["position"]):
+                if status[index] == "unchanged" and changed.get(position, "unchanged") != "unchanged":
+                    status[index] = "updated"
         return status
 
 
@@ -399,7 +559,11 @@ class Kpis:
         higher = batch.boolean("higher_is_better") if batch.has("higher_is_better") else pd.Series([pd.NA] * len(batch))
         start = batch.dates("period_start", latest=(pd.Timestamp.today() + pd.Timedelta(days=1)).date())
         end = batch.dates("period_end", latest=LATEST_PLAN)
-        end = end.where(end.notna(), start + pd.offsets.QuarterEnd(0))
+        unit = batch.period_units.get("period_start")
+        default_end = {"year": pd.offsets.YearEnd(0), "month": pd.offsets.MonthEnd(0)}.get(
+            unit, pd.offsets.QuarterEnd(0)
+        )
+        end = end.where(end.notna(), start + default_end)
         batch.reject((end < start).to_numpy(), "period_end is before period_start", end.astype(str))
         value = batch.number("value")
         batch.reject(value.notna().to_numpy() & start.isna().to_numpy(), "a value needs its period_start")
@@ -576,15 +740,20 @@ class Users:
             "role",
             batch.choice("role", ("chief", "analyst", "director"), {"admin": "analyst", "police_chief": "chief"}),
         )
-        nonprofits = ctx.query("select nonprofit_id, lower(name) as n from nonprofits").set_index("n")["nonprofit_id"]
-        org = _key(batch.text("nonprofit"))
+        held_emails = ctx.query("select email from app_users")["email"].tolist()
+        refuse_lookalikes(batch, email, held_emails, "email", "user's email")
+        held = ctx.query("select nonprofit_id, name from nonprofits")
+        nonprofits = held.assign(n=_key(held["name"])).set_index("n")["nonprofit_id"]
+        org_text = batch.text("nonprofit")
+        org = _key(org_text)
         nonprofit_id = org.map(nonprofits).astype("Int64")
         director = (role == "director").to_numpy()
         batch.reject(director & org.isna().to_numpy(), "a director needs their nonprofit")
+        is_new = refuse_lookalikes(batch, org_text.where(director), held["name"].tolist(), "nonprofit", "nonprofit")
         batch.reject(
-            director & org.notna().to_numpy() & nonprofit_id.isna().to_numpy(),
-            "nonprofit is not known (import partnerships first)",
-            batch.text("nonprofit"),
+            director & is_new & nonprofit_id.isna().to_numpy(),
+            "nonprofit is not known (import nonprofits first)",
+            org_text,
         )
         batch.reject_duplicates(email, "duplicate email in the file", email)
         clean = pd.DataFrame(

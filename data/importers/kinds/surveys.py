@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data.importers.batch import map_distinct
-from data.importers.errors import ImportFailed
+from data.importers.errors import ImportFailed, shown
 from data.importers.kinds import CITYWIDE_CODES, Context, file_stem
 
 ITEMS = ("trust_respect", "trust_listen", "trust_fair", "trust_rely", "safety_day", "safety_night")
@@ -186,7 +186,7 @@ class Surveys:
                 ):
                     if len(stated) and (len(stated) > 1 or int(stated[0]) != int(stored)):
                         raise ImportFailed(
-                            f"wave {row['name']!r} already exists with {label} {int(stored)}, but the file says "
+                            f"wave {shown(row['name'])} already exists with {label} {int(stored)}, but the file says "
                             f"{', '.join(str(int(v)) for v in stated)}"
                         )
                 rows.append(
@@ -202,17 +202,17 @@ class Surveys:
                 continue
             if len(stated_min) != 1 or len(stated_max) != 1:
                 raise ImportFailed(
-                    f"wave {name!r} is new and its answer scale is not known: give scale_min and scale_max "
+                    f"wave {shown(name)} is new and its answer scale is not known: give scale_min and scale_max "
                     "(for example --set scale_min=1 --set scale_max=5)"
                 )
             low, high = int(stated_min[0]), int(stated_max[0])
             if high <= low:
-                raise ImportFailed(f"wave {name!r} has scale_max {high} not above scale_min {low}")
+                raise ImportFailed(f"wave {shown(name)} has scale_max {high} not above scale_min {low}")
             first = fielded_from[mask].min() if fielded_from[mask].notna().any() else responded[mask].min()
             last = fielded_to[mask].max() if fielded_to[mask].notna().any() else responded[mask].max()
             if pd.isna(first) or pd.isna(last):
                 raise ImportFailed(
-                    f"wave {name!r} is new and its fielding dates are not known: give fielded_from and fielded_to "
+                    f"wave {shown(name)} is new and its fielding dates are not known: give fielded_from and fielded_to "
                     "or a responded_on column"
                 )
             rows.append(
@@ -305,7 +305,11 @@ class SurveyScores:
             earliest=pd.Timestamp("1990-01-01").date(),
             latest=pd.Timestamp.today().date() + pd.Timedelta(days=400),
         )
-        end = end.where(end.notna(), start + pd.offsets.MonthEnd(0))
+        # a period given as a year (--date-format %Y) ends with the year, otherwise with the month
+        period_end = (
+            pd.offsets.YearEnd(0) if batch.period_units.get("period_start") == "year" else pd.offsets.MonthEnd(0)
+        )
+        end = end.where(end.notna(), start + period_end)
         batch.reject((end < start).to_numpy(), "period_end is before period_start", end.astype(str))
         audience = batch.choice("audience", ("resident", "officer"), {"residents": "resident", "officers": "officer"})
         audience = audience.where(audience.notna(), "resident")
