@@ -55,7 +55,7 @@ verdict_box.get(row.verdict, st.info)(
     f"({fmt.percent(row.pct_vs_expected, signed=True)} against that).",
     icon=":material/insights:",
 )
-if not row.windows_complete:
+if pd.isna(row.windows_complete) or not row.windows_complete:  # NA: no crime data held at all
     st.warning("The data do not yet cover both windows in full, so this comparison is provisional.")
 
 cards = st.columns(4)
