@@ -15,8 +15,8 @@ if runtime.coverage().isna()["first_crime_month"]:
 data_quality.show(period.start, period.end, period.urbanicity)
 
 categories = runtime.query("meta/categories")
-left, right = st.columns([2, 3])
-crime_class = left.segmented_control(
+# the five offence choices take a row of their own: beside the categories they were cut off
+crime_class = st.segmented_control(
     "Offences",
     list(crime_charts.CLASS_LABELS),
     format_func=crime_charts.CLASS_LABELS.get,
@@ -29,7 +29,7 @@ crime_class = left.segmented_control(
 crime_class = crime_class or "all"
 choices = crime_charts.categories_in(categories, crime_class)
 labels = dict(zip(choices["category"], choices["label"], strict=True))
-picked = right.multiselect(
+picked = st.multiselect(
     "Categories", list(labels), default=list(labels), format_func=labels.get, key=f"crime_categories_{crime_class}"
 )
 
