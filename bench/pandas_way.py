@@ -37,7 +37,8 @@ EXPORTS = {
     # what the pandas dashboard keeps in memory: incidents with their area's population,
     # the survey responses with what the trust index needs, and the small area list
     "incidents": """
-        select incidents.occurred_at, incidents.area_id, incidents.category, incidents.is_violent, areas.population,
+        select incidents.occurred_at, incidents.area_id, incidents.category,
+            incidents.crime_class = 'violent' as is_violent, areas.population,
         from incidents
         join areas using (area_id)
         order by incidents.incident_id

@@ -26,6 +26,8 @@ def subplots(
     """
     from plotly._subplots import SubplotRef
 
+    if rows < 1 or cols < 1:
+        raise ValueError(f"a grid needs at least one row and one column, not {rows} x {cols}")
     horizontal = 0.2 / cols if horizontal_spacing is None else horizontal_spacing
     vertical = 0.3 / rows if vertical_spacing is None else vertical_spacing
     width = (1 - horizontal * (cols - 1)) / cols
@@ -141,7 +143,7 @@ def urban_rural_table(
 def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
     """Four small panels, urban beside rural: violent rate, all-crime rate, trust (95% CI), participants."""
     panels = [
-        ("violent_per_1k", "Violent crime<br>per 1,000 residents", None),
+        ("violent_per_1k", "Violent crime (FBI)<br>per 1,000 residents", None),
         ("crime_per_1k", "All crime<br>per 1,000 residents", None),
         ("trust_0_100", "Resident trust index<br>0–100, with 95% CI", ("trust_ci_low", "trust_ci_high")),
         ("participants_per_1k", "Program participants<br>per 1,000 residents", None),
@@ -187,8 +189,8 @@ def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
 URBAN_RURAL_COLUMNS = {
     "side": ("Areas", None),
     "population": ("Residents", "%,d"),
-    "violent_per_1k": ("Violent crime per 1,000", "%.2f"),
-    "violent_change_pct": ("Violent crime change vs a year earlier (%)", "%+.1f"),
+    "violent_per_1k": ("Violent crime (FBI) per 1,000", "%.2f"),
+    "violent_change_pct": ("Violent crime (FBI) change vs a year earlier (%)", "%+.1f"),
     "crime_per_1k": ("All crime per 1,000", "%.1f"),
     "trust_0_100": ("Resident trust (0–100)", "%.1f"),
     "trust_ci_low": ("Trust 95% CI low", "%.1f"),

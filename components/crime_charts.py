@@ -8,7 +8,30 @@ import plotly.graph_objects as go
 from components import format as fmt
 from components.charts import FONT, SIDE_COLOURS, subplots
 
-CLASS_LABELS = {"all": "All offences", "violent": "Violent", "property": "Property", "other": "Other"}
+# Offence sets a page offers: the FBI UCR classes, NIBRS's crimes against persons beside them, or all.
+CLASS_LABELS = {
+    "violent": "Violent crime (FBI)",
+    "property": "Property crime (FBI)",
+    "person": "Crimes against persons (NIBRS)",
+    "other": "Other offences",
+    "all": "All offences",
+}
+
+
+def class_selection(choice: str) -> dict[str, str | None]:
+    """The crime query parameters of a CLASS_LABELS choice: an FBI class, or NIBRS crimes against persons."""
+    if choice == "person":
+        return {"crime_class": "all", "crimes_against": "person"}
+    return {"crime_class": choice, "crimes_against": None}
+
+
+def categories_in(categories: pd.DataFrame, choice: str) -> pd.DataFrame:
+    """The rows of meta/categories that can hold offences of a CLASS_LABELS choice."""
+    if choice == "all":
+        return categories
+    if choice == "person":
+        return categories[categories["crimes_against"].map(lambda values: "person" in list(values))]
+    return categories[categories["crime_classes"].map(lambda values: choice in list(values))]
 
 
 def trend_figure(rolling: pd.DataFrame, title: str) -> go.Figure:
@@ -16,7 +39,7 @@ def trend_figure(rolling: pd.DataFrame, title: str) -> go.Figure:
 
     rolling: crime/rolling grouped by urbanicity.
     """
-    sides = [side for side in ("urban", "rural") if side in set(rolling["group_key"])]
+    sides = [side for side in ("urban", "rural") if side in set(rolling["group_key"])] or ["urban"]
     figure = subplots(
         rows=1,
         cols=len(sides),

@@ -82,17 +82,18 @@ def headlines(
     crime = violent.iloc[0] if not violent.empty else None
     if not crime_held or crime is None or pd.isna(crime["rate_per_1k"]):
         why = "No population is known for the selected areas." if crime_held else "No incidents are held yet."
-        cards.append(Headline("violent", "Violent crime per 1k", fmt.MISSING, None, "off", why))
+        cards.append(Headline("violent", "Violent crime (FBI) per 1k", fmt.MISSING, None, "off", why))
     else:
         change = crime["change_pct"]
         cards.append(
             Headline(
                 "violent",
-                "Violent crime per 1k",
+                "Violent crime (FBI) per 1k",
                 fmt.number(crime["rate_per_1k"], 2),
                 None if pd.isna(change) else fmt.percent(change, signed=True),
                 "inverse",
-                "Violent offences recorded in the period per 1,000 residents (not annualised); "
+                "Violent crime as the FBI counts it (murder and non-negligent manslaughter, rape, robbery, "
+                "aggravated assault) recorded in the period per 1,000 residents (not annualised); "
                 "the change compares counts with the same months a year earlier.",
                 f"{fmt.count(crime['incidents'])} offences, {fmt.count(crime['incidents_prior'])} a year earlier; "
                 + (

@@ -73,12 +73,19 @@ class MapMetric:
 # period and urban/rural filter), its other parameters, the area-code and value columns, and
 # how the value is shown. Shared by the Overview and the Map page.
 AREA_MEASURES = {
-    "Violent crime per 1,000 residents": (
+    "Violent crime (FBI) per 1,000 residents": (
         "crime/yoy",
         {"group_by": "area", "crime_class": "violent"},
         "group_key",
         "rate_per_1k",
-        MapMetric("Violent crime per 1,000", "", "reds", 2),
+        MapMetric("Violent crime (FBI) per 1,000", "", "reds", 2),
+    ),
+    "Crimes against persons (NIBRS) per 1,000 residents": (
+        "crime/yoy",
+        {"group_by": "area", "crime_class": "all", "crimes_against": "person"},
+        "group_key",
+        "rate_per_1k",
+        MapMetric("Crimes against persons per 1,000", "", "reds", 2),
     ),
     "All crime per 1,000 residents": (
         "crime/yoy",

@@ -314,7 +314,7 @@ def trend_figure(
 ) -> go.Figure:
     """Trust and/or safety over time (a row each), a panel per side: residents and officers with
     95% CIs, the vendor's reported scores dashed beside them."""
-    sides = [side for side in SIDES.values() if side in set(frame["side"])]
+    sides = [side for side in SIDES.values() if side in set(frame["side"])] or list(SIDES.values())[:1]
     measures = measures or list(MEASURES)
     figure = subplots(
         rows=len(measures),
@@ -427,7 +427,8 @@ GAP_COLUMNS = {
 
 def gap_figure(frame: pd.DataFrame, title: str) -> go.Figure:
     """The gap per quarter, a panel per side, with 95% CIs; a gap below zero means residents trust less."""
-    sides = [side for side in SIDES.values() if side in set(frame["side"])]
+    # an empty frame still draws one (empty) panel rather than a grid of none
+    sides = [side for side in SIDES.values() if side in set(frame["side"])] or list(SIDES.values())[:1]
     figure = subplots(rows=1, cols=len(sides), shared_yaxes=True, subplot_titles=[f"{s} areas" for s in sides])
     legend: set[str] = set()
     for col, side in enumerate(sides, start=1):
@@ -500,7 +501,7 @@ DEMOGRAPHIC_COLUMNS = {
 
 def demographic_figure(frame: pd.DataFrame, breakdown: str, title: str) -> go.Figure:
     """A dot plot per side: trust by group for residents and officers, 95% CIs as horizontal bars."""
-    sides = [side for side in SIDES.values() if side in set(frame["side"])]
+    sides = [side for side in SIDES.values() if side in set(frame["side"])] or list(SIDES.values())[:1]
     order = _group_order(frame["group"])
     position = {group: index for index, group in enumerate(order)}
     offset = {"Residents": -0.15, "Officers": 0.15}

@@ -1,4 +1,4 @@
-"""Command line: python -m data demo|import|publish|site|report|check (see DESIGN.md, "Interfaces").
+"""Command line: python -m data demo|import|publish|site|report|check|migrate (see DESIGN.md, "Interfaces").
 
 Every command exits 0 on success and otherwise prints one clear sentence to stderr and
 exits non-zero, leaving any existing database untouched.
@@ -63,6 +63,12 @@ def _date_format(text: str) -> tuple[str, str]:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from data import importers
+
+    if args.kind == "offense-map":
+        from data.importers import choices
+
+        print(choices.import_choices_file(args.file, args.db, args.by).text())
+        return 0
 
     options = importers.ImportOptions(
         preset=args.preset,
@@ -137,6 +143,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.errors or (args.strict and report.warnings) else 0
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from data import migrate
+
+    print(migrate.migrate(args.db).text())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -155,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         help="import a CSV, Excel, GeoJSON or shapefile into the database",
         description="Validate a file and swap an updated database in atomically; rejected rows are logged.",
     )
-    import_parser.add_argument("kind", choices=KINDS)
+    # offense-map: the agency's own answers for offences no shipped table maps (data/importers/choices.py)
+    import_parser.add_argument("kind", choices=[*KINDS, "offense-map"])
     import_parser.add_argument("file", type=Path)
     import_parser.add_argument("--db", type=Path, required=True, help="database file (created when missing)")
     import_parser.add_argument("--preset", choices=list(PRESETS), help="a known public format")
@@ -234,6 +248,14 @@ def main(argv: list[str] | None = None) -> int:
     check_parser.add_argument("--db", type=Path, required=True)
     check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check_parser.set_defaults(handler=_cmd_check)
+
+    migrate_parser = commands.add_parser(
+        "migrate",
+        help="bring a database of an earlier data model up to this version",
+        description="Build the database anew with this version's schema, copy every table in, then swap it in.",
+    )
+    migrate_parser.add_argument("--db", type=Path, required=True)
+    migrate_parser.set_defaults(handler=_cmd_migrate)
 
     args = parser.parse_args(argv)
     try:

@@ -1,11 +1,14 @@
 """Integrity report for a Bridgeboard database: `python -m data check --db PATH`.
 
 Errors (exit 1) mean numbers on the dashboard would be wrong: rows pointing at missing
-parents, a crime rollup that no longer matches the incidents, whole months without a
-single incident inside the span of the data where a typical month has ten or more (a
-missing load). Warnings mean something
-is missing that some views need: areas without population (no rates), survey waves
-whose weights are all 1 (likely unweighted), areas without a shape, and so on.
+parents, a crime rollup that no longer matches the incidents and imported counts, an
+area-month held both as incidents and as counts, whole months without a single incident
+inside the span of the data where a typical month has ten or more (a missing load).
+Warnings mean something is missing that some views need, or that the crime figures are
+incomplete: months flagged by incomplete_crime_months() (the same months the pages and the
+impact rules flag), offences NIBRS does not classify, rows the last crime import left out,
+areas without population (no rates), survey waves whose weights are all 1 (likely
+unweighted), areas without a shape, and so on.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 # (table, column, parent table, parent column): foreign keys DuckDB enforces on insert;
 # checked again because a file can be written by other tools.
@@ -32,6 +36,7 @@ REFERENCES = (
     ("survey_scores", "area_id", "areas", "area_id"),
     ("incidents", "area_id", "areas", "area_id"),
     ("crime_monthly", "area_id", "areas", "area_id"),
+    ("crime_counts", "area_id", "areas", "area_id"),
     ("rejected_rows", "import_id", "import_log", "import_id"),
 )
 
@@ -73,7 +78,7 @@ class Finding:
     count: int = 0
 
     def line(self) -> str:
-        shown = ", ".join(self.examples[:8]) + (", …" if self.count > 8 else "")
+        shown = ", ".join(self.examples[:8]) + (", …" if self.examples and self.count > 8 else "")
         return f"{self.count:,} {self.message}" + (f": {shown}" if shown else "")
 
 
@@ -126,18 +131,41 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> Report:
             report.errors.append(Finding(f"{table} rows point at a missing {parent} row ({column})", [], orphans))
     stale = con.execute(
         """
-        with expected as (
-            select area_id, date_trunc('month', occurred_at)::date as month, category, count(*) as incidents
-            from incidents group by all
+        with offences as (
+            select area_id, date_trunc('month', occurred_at)::date as month, category, crime_class, crimes_against,
+                1 as incidents
+            from incidents
+            union all
+            select area_id, month, category, crime_class, crimes_against, incidents from crime_counts
+        ),
+        expected as (
+            select area_id, month, category, crime_class, crimes_against, sum(incidents) as incidents
+            from offences group by all having sum(incidents) > 0
         )
         select count(*)
         from expected
-        full outer join crime_monthly using (area_id, month, category)
+        full outer join crime_monthly using (area_id, month, category, crime_class, crimes_against)
         where expected.incidents is distinct from crime_monthly.incidents
         """
     ).fetchall()[0][0]
     if stale:
         report.errors.append(Finding("crime_monthly cells disagree with incidents (rebuild the rollup)", [], stale))
+    twice = _values(
+        con,
+        """
+        select distinct areas.area_code || ' ' || strftime(crime_counts.month, '%Y-%m')
+        from crime_counts
+        join incidents on incidents.area_id = crime_counts.area_id
+            and date_trunc('month', incidents.occurred_at) = crime_counts.month
+        join areas on areas.area_id = crime_counts.area_id
+        order by 1
+        """,
+    )
+    if twice:
+        report.errors.append(
+            Finding("area-months held both as incidents and as counts (counted twice)", twice, len(twice))
+        )
+    _data_quality(con, report)
     gaps = _values(
         con,
         """
@@ -160,3 +188,53 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> Report:
         if found:
             report.warnings.append(Finding(message, found, len(found)))
     return report
+
+
+def _data_quality(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+    """The data-quality line of the crime pages, over the whole span held (queries/meta/data_quality)."""
+    import queries
+
+    span = con.execute("select min(month), max(month) from crime_monthly").fetchall()[0]
+    if span[0] is None:
+        return
+    quality = queries.run(con, "meta/data_quality", start_date=span[0], end_date=span[1], urbanicity=None).iloc[0]
+    flagged = [
+        f"{month} ({reason})"
+        for month, reason in zip(quality.incomplete_months, quality.incomplete_reasons, strict=True)
+    ]
+    if flagged:
+        report.warnings.append(
+            Finding("months with incomplete crime data (not held by the impact rules)", flagged, len(flagged))
+        )
+    if quality.unclassified:
+        report.warnings.append(
+            Finding(
+                f"offences NIBRS does not classify (90Z All Other Offenses or no code: {quality.unclassified_pct:.1f}%"
+                " of all)",
+                [],
+                int(quality.unclassified),
+            )
+        )
+    if pd.notna(quality.last_import_rows_rejected) and quality.last_import_rows_rejected > 0:
+        reasons = _values(
+            con,
+            """
+            select reason || ' (' || count(*) || ')' from rejected_rows
+            where import_id = (select import_id from import_log where kind in ('incidents', 'crime-counts')
+                               order by imported_at desc, import_id desc limit 1)
+            group by reason order by count(*) desc, reason
+            """,
+        )
+        report.warnings.append(
+            Finding(
+                f"rows the last crime import ({quality.last_import_file}, {quality.last_imported_at:%Y-%m-%d %H:%M})"
+                f" left out of {quality.last_import_rows_read:,} ({quality.rejected_pct:.1f}%)",
+                reasons,
+                int(quality.last_import_rows_rejected),
+            )
+        )
+    uncoded = con.execute("select count(*) from incidents where nibrs_code is null").fetchall()[0][0]
+    if uncoded:
+        report.warnings.append(
+            Finding("incidents without a NIBRS code (their class is their category's; import them again)", [], uncoded)
+        )

@@ -7,6 +7,7 @@ other processes (the app) keep a consistent file and a crash leaves the old one 
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import os
 import secrets
@@ -18,12 +19,33 @@ from pathlib import Path
 import duckdb
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = "1"
+NIBRS_PATH = Path(__file__).with_name("nibrs_offenses.csv")
+# 2: offences carry NIBRS codes; crime_class means the FBI UCR class; crime_counts; offense_choices
+SCHEMA_VERSION = "2"
+MIGRATE_COMMAND = "python -m data migrate --db"
+NIBRS_COLUMNS = (
+    "nibrs_code", "offense", "nibrs_group", "crimes_against", "crime_class",
+    "category", "domestic_category", "is_sensitive", "note",
+)  # fmt: skip
+
+
+def nibrs_rows(path: Path = NIBRS_PATH) -> list[tuple]:
+    """data/nibrs_offenses.csv as rows of NIBRS_COLUMNS, comment lines (#) skipped."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    rows = []
+    for row in csv.DictReader(lines):
+        values = {name: (row[name].strip() or None) for name in NIBRS_COLUMNS}
+        values["is_sensitive"] = values["is_sensitive"] == "true"
+        rows.append(tuple(values[name] for name in NIBRS_COLUMNS))
+    return rows
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of data/schema.sql on an empty database."""
+    """Create every table of data/schema.sql on an empty database, with the NIBRS code table filled."""
     con.execute(SCHEMA_PATH.read_text())
+    placeholders = ", ".join("?" for _ in NIBRS_COLUMNS)
+    con.executemany(f"insert into nibrs_offenses values ({placeholders})", nibrs_rows())  # noqa: S608 - no user text
     con.execute("insert into schema_meta values ('schema_version', ?)", [SCHEMA_VERSION])
 
 
@@ -54,9 +76,12 @@ def problem_with(held: dict[str, str] | None) -> str | None:
         return "it is not a Bridgeboard database (it has no schema_meta table)"
     found = held.get("schema_version")
     if found != SCHEMA_VERSION:
+        upgrade = ""
+        if found is not None and found.isdigit() and int(found) < int(SCHEMA_VERSION):
+            upgrade = f"; bring it up to date with `{MIGRATE_COMMAND} PATH`"
         return (
             f"it was built for data model version {found or 'unknown'},"
-            f" and this Bridgeboard reads version {SCHEMA_VERSION}"
+            f" and this Bridgeboard reads version {SCHEMA_VERSION}{upgrade}"
         )
     return None
 
@@ -76,20 +101,26 @@ def schema_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def rebuild_crime_monthly(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the area x month x category rollup from incidents."""
+    """Recompute the area x month x category x class rollup from incidents and imported counts.
+
+    Counts live in their own table (they have no incidents behind them), so a rebuild can
+    never lose them; imports keep an area-month to one of the two, so none is counted twice.
+    """
     con.execute("delete from crime_monthly")
     con.execute(
         """
         insert into crime_monthly
-        select
-            incidents.area_id,
-            date_trunc('month', incidents.occurred_at)::date as month,
-            incidents.category,
-            offense_categories.crime_class,
-            count(*) as incidents,
-        from incidents
-        join offense_categories using (category)
+        with offences as (
+            select area_id, date_trunc('month', occurred_at)::date as month, category, crime_class, crimes_against,
+                1 as incidents,
+            from incidents
+            union all
+            select area_id, month, category, crime_class, crimes_against, incidents, from crime_counts
+        )
+        select area_id, month, category, crime_class, crimes_against, sum(incidents)::integer as incidents,
+        from offences
         group by all
+        having sum(incidents) > 0
         order by all
         """
     )

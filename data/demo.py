@@ -9,15 +9,19 @@ Planted truth (import these constants in tests rather than copying numbers):
 
 * PLANTED_CRIME_EFFECTS: the two urban youth partnerships "East Side Safe Passages"
   (N02 N09 N10 N11, from 2023-01-01) and "South Side Youth Futures" (N07 N20 N21 N22,
-  from 2024-06-01) multiply expected violent incidents in their areas by 0.7 from
-  start + 3 months on, with no ramp and no end. Over the 12 months from the start only
-  9 are affected, so there the expected treated/control ratio is 1 - 0.3 * 9/12 = 0.775;
-  at the default 300k incidents the WDD z is about -3.6 and -4.3 in expectation.
+  from 2024-06-01) multiply expected FBI violent crime (murder, rape, robbery, aggravated
+  assault) in their areas by 0.7 from start + 3 months on, with no ramp and no end. Over
+  the 12 months from the start only 9 are affected, so there the expected treated/control
+  ratio is 1 - 0.3 * 9/12 = 0.775; at the default 300k incidents the WDD z is about -3.9
+  and -3.6 in expectation (seed 1: -3.7 and -3.1).
 * PLANTED_TRUST_EFFECTS: "Northside Community Compact" (N03 N12 N13 N14, from
   2022-09-01) adds 8 points to the latent 0-100 trust score of resident responses in its
   areas dated on or after its start. The vendor panel in survey_scores shows the same shift.
 * PLANTED_NULLS: "Downtown Housing First Outreach" (N01 N05 N06, from 2022-02-01) has
   no effect on violent crime.
+
+Every incident carries a NIBRS code (OFFENCE_SHARES); its FBI class and crimes-against
+follow from the code as for imported data.
 
 Nothing else has an effect, and the design keeps the truth recoverable by the weighted
 displacement difference over 12-month windows with urban controls that exclude areas
@@ -123,46 +127,46 @@ class AreaSpec:
 # the default 300k incidents; the two planted youth partnerships serve the highest (~650),
 # which is where such programs go and what gives their -30% a z of about 3.5-4.
 NEIGHBOURHOODS: tuple[AreaSpec, ...] = (
-    AreaSpec("N01", "Downtown", 9_400, 1, 59.6, 138.2, 72.8, "central", (0.4, -0.3)),
-    AreaSpec("N02", "Foundry District", 21_000, 1, 31.0, 38.5, 23.9, "east", (4.0, 1.8)),
-    AreaSpec("N03", "Capitol Hill", 17_500, 1, 26.9, 49.7, 17.3, "north", (1.5, 3.7)),
-    AreaSpec("N04", "Lincoln Square", 22_500, 1, 21.3, 41.2, 12.3, "outer", (-1.8, 3.6)),
-    AreaSpec("N05", "Riverside", 15_500, 1, 33.5, 56.6, 28.0, "central", (-4.0, 2.1)),
-    AreaSpec("N06", "Union Station", 13_800, 1, 39.1, 63.8, 35.2, "central", (-4.1, -1.9)),
-    AreaSpec("N07", "Garfield", 24_500, 1, 26.9, 32.6, 20.8, "south", (-1.5, -3.8)),
-    AreaSpec("N08", "Old Mill", 20_500, 1, 24.4, 38.9, 15.7, "outer", (1.7, -4.3)),
-    AreaSpec("N09", "Brickyard", 22_000, 1, 30.0, 34.0, 23.2, "east", (4.0, -1.4)),
-    AreaSpec("N10", "Eastgate", 28_500, 1, 22.5, 30.7, 15.9, "east", (7.9, -0.2)),
-    AreaSpec("N11", "Ironworks", 18_500, 1, 35.1, 40.5, 27.1, "east", (7.0, 2.7)),
-    AreaSpec("N12", "Hillcrest", 24_000, 1, 17.5, 32.9, 9.0, "north", (5.2, 5.8)),
-    AreaSpec("N13", "Northgate", 26_500, 1, 17.0, 35.1, 8.7, "north", (2.7, 7.9)),
-    AreaSpec("N14", "Prospect Hill", 22_500, 1, 19.1, 33.7, 9.8, "north", (0.1, 8.3)),
-    AreaSpec("N15", "Maple Grove", 32_500, 2, 11.7, 29.1, 5.3, "outer", (-4.2, 7.5)),
-    AreaSpec("N16", "Cedar Park", 38_500, 2, 9.4, 30.2, 3.6, "outer", (-6.0, 6.0)),
-    AreaSpec("N17", "Westfield", 30_500, 1, 13.1, 36.5, 5.9, "west", (-8.4, 3.0)),
-    AreaSpec("N18", "Riverside Heights", 25_000, 1, 17.6, 32.3, 10.2, "west", (-8.8, -0.3)),
-    AreaSpec("N19", "Millbrook", 21_500, 1, 21.9, 34.4, 12.7, "west", (-7.3, -3.5)),
-    AreaSpec("N20", "Fairview", 27_000, 1, 24.1, 31.4, 17.0, "south", (-6.0, -5.6)),
-    AreaSpec("N21", "Southport", 24_000, 1, 26.7, 32.9, 18.9, "south", (-3.4, -7.8)),
-    AreaSpec("N22", "Jefferson Park", 23_000, 1, 28.7, 29.7, 20.3, "south", (0.0, -8.4)),
-    AreaSpec("N23", "Elmwood", 19_500, 1, 23.1, 35.7, 13.4, "outer", (2.7, -7.7)),
-    AreaSpec("N24", "Kessler Park", 23_500, 1, 18.3, 33.2, 9.4, "outer", (6.5, -6.6)),
-    AreaSpec("N25", "Oak Hollow", 31_000, 2, 12.3, 33.0, 5.5, "outer", (8.1, -3.2)),
+    AreaSpec("N01", "Downtown", 9_400, 1, 59.6, 138.2, 145.6, "central", (0.4, -0.3)),
+    AreaSpec("N02", "Foundry District", 21_000, 1, 31.0, 38.5, 47.8, "east", (4.0, 1.8)),
+    AreaSpec("N03", "Capitol Hill", 17_500, 1, 26.9, 49.7, 34.6, "north", (1.5, 3.7)),
+    AreaSpec("N04", "Lincoln Square", 22_500, 1, 21.3, 41.2, 24.6, "outer", (-1.8, 3.6)),
+    AreaSpec("N05", "Riverside", 15_500, 1, 33.5, 56.6, 56.0, "central", (-4.0, 2.1)),
+    AreaSpec("N06", "Union Station", 13_800, 1, 39.1, 63.8, 70.4, "central", (-4.1, -1.9)),
+    AreaSpec("N07", "Garfield", 24_500, 1, 26.9, 32.6, 41.6, "south", (-1.5, -3.8)),
+    AreaSpec("N08", "Old Mill", 20_500, 1, 24.4, 38.9, 31.4, "outer", (1.7, -4.3)),
+    AreaSpec("N09", "Brickyard", 22_000, 1, 30.0, 34.0, 46.4, "east", (4.0, -1.4)),
+    AreaSpec("N10", "Eastgate", 28_500, 1, 22.5, 30.7, 31.8, "east", (7.9, -0.2)),
+    AreaSpec("N11", "Ironworks", 18_500, 1, 35.1, 40.5, 54.2, "east", (7.0, 2.7)),
+    AreaSpec("N12", "Hillcrest", 24_000, 1, 17.5, 32.9, 18.0, "north", (5.2, 5.8)),
+    AreaSpec("N13", "Northgate", 26_500, 1, 17.0, 35.1, 17.4, "north", (2.7, 7.9)),
+    AreaSpec("N14", "Prospect Hill", 22_500, 1, 19.1, 33.7, 19.6, "north", (0.1, 8.3)),
+    AreaSpec("N15", "Maple Grove", 32_500, 2, 11.7, 29.1, 10.6, "outer", (-4.2, 7.5)),
+    AreaSpec("N16", "Cedar Park", 38_500, 2, 9.4, 30.2, 7.2, "outer", (-6.0, 6.0)),
+    AreaSpec("N17", "Westfield", 30_500, 1, 13.1, 36.5, 11.8, "west", (-8.4, 3.0)),
+    AreaSpec("N18", "Riverside Heights", 25_000, 1, 17.6, 32.3, 20.4, "west", (-8.8, -0.3)),
+    AreaSpec("N19", "Millbrook", 21_500, 1, 21.9, 34.4, 25.4, "west", (-7.3, -3.5)),
+    AreaSpec("N20", "Fairview", 27_000, 1, 24.1, 31.4, 34.0, "south", (-6.0, -5.6)),
+    AreaSpec("N21", "Southport", 24_000, 1, 26.7, 32.9, 37.8, "south", (-3.4, -7.8)),
+    AreaSpec("N22", "Jefferson Park", 23_000, 1, 28.7, 29.7, 40.6, "south", (0.0, -8.4)),
+    AreaSpec("N23", "Elmwood", 19_500, 1, 23.1, 35.7, 26.8, "outer", (2.7, -7.7)),
+    AreaSpec("N24", "Kessler Park", 23_500, 1, 18.3, 33.2, 18.8, "outer", (6.5, -6.6)),
+    AreaSpec("N25", "Oak Hollow", 31_000, 2, 12.3, 33.0, 11.0, "outer", (8.1, -3.2)),
 )
 
 TOWNSHIPS: tuple[AreaSpec, ...] = (
-    AreaSpec("T01", "Salt Fork Township", 5_800, 4, 8.1, 23.5, 8.5, "rural", (17.7, 6.9)),
-    AreaSpec("T02", "Stony Point Township", 1_900, 7, 6.9, 15.6, 5.5, "rural", (14.2, 12.2)),
-    AreaSpec("T03", "Quail Run Township", 1_400, 8, 9.5, 22.4, 9.3, "rural", (5.0, 18.9)),
-    AreaSpec("T04", "Cedar Township", 4_100, 5, 4.6, 13.8, 4.0, "rural", (-5.1, 19.0)),
-    AreaSpec("T05", "Hickory Grove Township", 2_300, 7, 9.8, 22.8, 8.1, "rural", (-13.5, 14.1)),
-    AreaSpec("T06", "Willow Creek Township", 950, 10, 9.2, 24.7, 7.8, "rural", (-16.9, 4.2)),
-    AreaSpec("T07", "Bluff Township", 1_600, 9, 7.6, 20.1, 5.9, "rural", (-18.1, -5.4)),
-    AreaSpec("T08", "Otter Creek Township", 2_700, 7, 5.1, 12.8, 4.0, "rural", (-13.3, -14.6)),
-    AreaSpec("T09", "Lone Elm Township", 820, 10, 4.5, 9.5, 3.7, "rural", (-5.5, -18.5)),
-    AreaSpec("T10", "Prairie Township", 1_500, 8, 5.6, 10.6, 4.9, "rural", (5.8, -17.2)),
-    AreaSpec("T11", "Twin Oaks Township", 3_300, 7, 10.5, 24.0, 8.2, "rural", (12.1, -14.2)),
-    AreaSpec("T12", "Meadow Township", 1_200, 9, 9.0, 23.7, 7.5, "rural", (19.0, -6.9)),
+    AreaSpec("T01", "Salt Fork Township", 5_800, 4, 8.1, 23.5, 17.0, "rural", (17.7, 6.9)),
+    AreaSpec("T02", "Stony Point Township", 1_900, 7, 6.9, 15.6, 11.0, "rural", (14.2, 12.2)),
+    AreaSpec("T03", "Quail Run Township", 1_400, 8, 9.5, 22.4, 18.6, "rural", (5.0, 18.9)),
+    AreaSpec("T04", "Cedar Township", 4_100, 5, 4.6, 13.8, 8.0, "rural", (-5.1, 19.0)),
+    AreaSpec("T05", "Hickory Grove Township", 2_300, 7, 9.8, 22.8, 16.2, "rural", (-13.5, 14.1)),
+    AreaSpec("T06", "Willow Creek Township", 950, 10, 9.2, 24.7, 15.6, "rural", (-16.9, 4.2)),
+    AreaSpec("T07", "Bluff Township", 1_600, 9, 7.6, 20.1, 11.8, "rural", (-18.1, -5.4)),
+    AreaSpec("T08", "Otter Creek Township", 2_700, 7, 5.1, 12.8, 8.0, "rural", (-13.3, -14.6)),
+    AreaSpec("T09", "Lone Elm Township", 820, 10, 4.5, 9.5, 7.4, "rural", (-5.5, -18.5)),
+    AreaSpec("T10", "Prairie Township", 1_500, 8, 5.6, 10.6, 9.8, "rural", (5.8, -17.2)),
+    AreaSpec("T11", "Twin Oaks Township", 3_300, 7, 10.5, 24.0, 16.4, "rural", (12.1, -14.2)),
+    AreaSpec("T12", "Meadow Township", 1_200, 9, 9.0, 23.7, 15.0, "rural", (19.0, -6.9)),
 )
 
 AREAS: tuple[AreaSpec, ...] = NEIGHBOURHOODS + TOWNSHIPS
@@ -201,26 +205,66 @@ VENDOR_SOURCE = "Vendor sentiment panel"
 VENDOR_BIAS = 4.0
 VENDOR_FIRST_MONTH = date(2021, 1, 1)
 
-# Within-class shares of the 17 normalised offence categories (each class sums to 1).
-CATEGORY_SHARES = {
-    "homicide": 0.004,
-    "sexual_assault": 0.045,
-    "robbery": 0.12,
-    "aggravated_assault": 0.20,
-    "simple_assault": 0.446,
-    "domestic_violence": 0.185,
-    "burglary": 0.14,
-    "theft": 0.50,
-    "motor_vehicle_theft": 0.10,
-    "arson": 0.01,
-    "vandalism": 0.18,
-    "fraud": 0.07,
-    "drug_offense": 0.28,
-    "weapons_offense": 0.10,
-    "public_order": 0.32,
-    "trespass": 0.15,
-    "other": 0.15,
+# Within-class shares of the offences drawn, by FBI class (each class sums to 1): (NIBRS code,
+# category, share). The class of every code is checked against data/nibrs_offenses.csv at build.
+# Violent crime is over-represented against real agencies (about a quarter of all offences here,
+# a tenth to a fifth in most US cities) so that the planted effects are detectable at 300k.
+OFFENCE_SHARES: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "violent": (
+        ("09A", "homicide", 0.012),
+        ("11A", "sexual_assault", 0.045),
+        ("11B", "sexual_assault", 0.006),
+        ("11C", "sexual_assault", 0.005),
+        ("120", "robbery", 0.32),
+        ("13A", "aggravated_assault", 0.49),
+        ("13A", "domestic_violence", 0.122),
+    ),
+    "property": (
+        ("220", "burglary", 0.18),
+        ("23A", "theft", 0.01),
+        ("23B", "theft", 0.005),
+        ("23C", "theft", 0.12),
+        ("23D", "theft", 0.08),
+        ("23E", "theft", 0.005),
+        ("23F", "theft", 0.20),
+        ("23G", "theft", 0.04),
+        ("23H", "theft", 0.22),
+        ("240", "motor_vehicle_theft", 0.125),
+        ("200", "arson", 0.015),
+    ),
+    "other": (
+        ("13B", "simple_assault", 0.26),
+        ("13C", "simple_assault", 0.07),
+        ("13B", "domestic_violence", 0.09),
+        ("90Z", "domestic_violence", 0.015),  # protective-order violations
+        ("11D", "sexual_assault", 0.012),
+        ("36B", "sexual_assault", 0.003),
+        ("09B", "homicide", 0.001),
+        ("100", "other", 0.004),
+        ("290", "vandalism", 0.14),
+        ("26A", "fraud", 0.03),
+        ("26B", "fraud", 0.02),
+        ("26F", "fraud", 0.015),
+        ("250", "fraud", 0.005),
+        ("210", "fraud", 0.002),
+        ("280", "other", 0.003),
+        ("35A", "drug_offense", 0.09),
+        ("35B", "drug_offense", 0.01),
+        ("520", "weapons_offense", 0.045),
+        ("90C", "public_order", 0.06),
+        ("90D", "public_order", 0.025),
+        ("90G", "public_order", 0.01),
+        ("40A", "public_order", 0.005),
+        ("90J", "trespass", 0.045),
+        ("90F", "other", 0.01),
+        ("90Z", "other", 0.03),
+    ),
 }
+DEMO_OFFENCES: tuple[tuple[str, str, str, float], ...] = tuple(
+    (crime_class, code, category, share)
+    for crime_class, rows in OFFENCE_SHARES.items()
+    for code, category, share in rows
+)
 CRIME_CLASSES = ("violent", "property", "other")
 SEASONAL_AMPLITUDE = {"violent": 0.15, "property": 0.08, "other": 0.05}
 ANNUAL_TREND = {"violent": 1.00, "property": 0.97, "other": 1.01}
@@ -651,6 +695,7 @@ _STREAM_TRAININGS = 9
 _STREAM_FEEDBACK = 10
 _STREAM_VENDOR = 11
 _STREAM_SITES = 12
+_STREAM_OFFENCES = 13
 
 
 def _rng(seed: int, stream: int, first: int = 0, second: int = 0) -> np.random.Generator:
@@ -1555,10 +1600,8 @@ def _write_vendor_scores(con: duckdb.DuckDBPyConnection, seed: int) -> _VendorFi
 # --- crime ---------------------------------------------------------------------------------
 
 
-def _expected_counts(categories: list[str], classes: list[str]) -> np.ndarray:
-    """Relative expected incidents per (area, month, category), planted effects included."""
-    class_index = np.array([CRIME_CLASSES.index(crime_class) for crime_class in classes])
-    shares = np.array([CATEGORY_SHARES[category] for category in categories])
+def _expected_counts() -> np.ndarray:
+    """Relative expected incidents per (area, month, FBI class of CRIME_CLASSES), planted effects included."""
     rates = np.array([[area.violent_per_1k, area.property_per_1k, area.other_per_1k] for area in AREAS])
     population = np.array([area.population for area in AREAS], dtype=float)
     months = np.arange(len(MONTHS))
@@ -1575,7 +1618,7 @@ def _expected_counts(categories: list[str], classes: list[str]) -> np.ndarray:
         by_class[np.ix_(served, months[onset:], [CRIME_CLASSES.index(effect.crime_class)])] *= (
             1 + effect.change_pct / 100
         )
-    return by_class[:, :, class_index] * shares[None, None, :]
+    return by_class
 
 
 def _cumulative(weights: np.ndarray) -> np.ndarray:
@@ -1604,17 +1647,33 @@ def _points_in(rng: np.random.Generator, polygon: Polygon, n: int) -> tuple[np.n
 def _write_incidents(con: duckdb.DuckDBPyConnection, seed: int, total: int, polygons: list[Polygon]) -> None:
     """Draw exactly `total` incidents and insert them month by month, in flushes of ~500k rows.
 
-    Counts come from one multinomial over every (area, month, category) cell; everything
-    inside a cell comes from that cell's own generator, so results do not depend on flushes.
+    Counts come from one multinomial over every (area, month, FBI class) cell, so the planted
+    effects (which act on classes) do not move when the offence mix within a class is edited;
+    each cell's offences and everything else inside it come from that cell's own generators,
+    so results do not depend on flushes.
     """
-    categories, classes = zip(
-        *con.execute("select category, crime_class from offense_categories order by category").fetchall(),
-        strict=True,
+    codes = {
+        code: (crime_class, crimes_against)
+        for code, crime_class, crimes_against in con.execute(
+            "select nibrs_code, crime_class, crimes_against from nibrs_offenses"
+        ).fetchall()
+    }
+    known_categories = {row[0] for row in con.execute("select category from offense_categories").fetchall()}
+    for crime_class, code, category, _ in DEMO_OFFENCES:
+        if code not in codes or codes[code][0] != crime_class or category not in known_categories:
+            raise RuntimeError(f"demo offence {code} ({category}) no longer matches data/nibrs_offenses.csv")
+    if known_categories != {category for _, _, category, _ in DEMO_OFFENCES}:
+        raise RuntimeError("offense_categories in schema.sql no longer match demo.OFFENCE_SHARES")
+    class_of_offence = np.array([CRIME_CLASSES.index(crime_class) for crime_class, *_ in DEMO_OFFENCES])
+    con.execute("create temp table demo_offences (offence integer, nibrs_code varchar, category varchar)")
+    con.executemany(
+        "insert into demo_offences values (?, ?, ?)",
+        [(index, code, category) for index, (_, code, category, _) in enumerate(DEMO_OFFENCES)],
     )
-    if set(categories) != set(CATEGORY_SHARES):
-        raise RuntimeError("offense_categories in schema.sql no longer match demo.CATEGORY_SHARES")
-    class_of_category = np.array([CRIME_CLASSES.index(crime_class) for crime_class in classes])
-    expected = _expected_counts(list(categories), list(classes))
+    offence_dtype = pd.CategoricalDtype(list(range(len(DEMO_OFFENCES))))
+    # DEMO_OFFENCES lists the classes in CRIME_CLASSES order, so each class's shares are one run of it
+    offence_shares = [np.array([share for code, category, share in OFFENCE_SHARES[name]]) for name in CRIME_CLASSES]
+    expected = _expected_counts()
     counts = _rng(seed, _STREAM_COUNTS).multinomial(total, (expected / expected.sum()).ravel()).reshape(expected.shape)
 
     hour_cdf = np.concatenate(
@@ -1622,7 +1681,6 @@ def _write_incidents(con: duckdb.DuckDBPyConnection, seed: int, total: int, poly
     )
     for polygon in polygons:
         shapely.prepare(polygon)
-    category_dtype = pd.CategoricalDtype(list(categories))
     next_id, sequence_in_year, buffered = 1, 0, []
     for month in range(len(MONTHS)):
         month_start = MONTHS[month].astype("datetime64[D]")
@@ -1635,26 +1693,29 @@ def _write_incidents(con: duckdb.DuckDBPyConnection, seed: int, total: int, poly
             sequence_in_year = 0
         parts = []
         for area in range(len(AREAS)):
-            cell_counts = counts[area, month]
-            n = int(cell_counts.sum())
+            n = int(counts[area, month].sum())
             if n == 0:
                 continue
+            split = _rng(seed, _STREAM_OFFENCES, area, month)
+            cell_counts = np.concatenate(
+                [split.multinomial(counts[area, month, k], offence_shares[k]) for k in range(len(CRIME_CLASSES))]
+            )
             rng = _rng(seed, _STREAM_INCIDENTS, area, month)
-            category = np.repeat(np.arange(len(categories)), cell_counts)
-            crime_class = class_of_category[category]
+            offence = np.repeat(np.arange(len(DEMO_OFFENCES)), cell_counts)
+            crime_class = class_of_offence[offence]
             day = np.searchsorted(day_cdf, rng.random(n) + crime_class, side="right") - crime_class * days_in_month
             hour = np.searchsorted(hour_cdf, rng.random(n) + crime_class, side="right") - crime_class * 24
             seconds = day * 86_400 + hour * 3_600 + rng.integers(0, 3_600, n)
             lon, lat = _points_in(rng, polygons[area], n)
             missing = rng.random(n) < MISSING_GEOCODE_SHARE
             parts.append(
-                (seconds, np.full(n, area), category, np.where(missing, np.nan, lat), np.where(missing, np.nan, lon))
+                (seconds, np.full(n, area), offence, np.where(missing, np.nan, lat), np.where(missing, np.nan, lon))
             )
         if not parts:
             continue
-        seconds, area_index, category, lat, lon = (np.concatenate(column) for column in zip(*parts, strict=True))
+        seconds, area_index, offence, lat, lon = (np.concatenate(column) for column in zip(*parts, strict=True))
         # case numbers follow the clock, as in a records system
-        order = np.lexsort((category, area_index, seconds))
+        order = np.lexsort((offence, area_index, seconds))
         n = len(order)
         buffered.append(
             pd.DataFrame(
@@ -1663,8 +1724,7 @@ def _write_incidents(con: duckdb.DuckDBPyConnection, seed: int, total: int, poly
                     "sequence_in_year": np.arange(sequence_in_year + 1, sequence_in_year + n + 1, dtype=np.int64),
                     "occurred_at": month_start.astype("datetime64[s]") + seconds[order].astype("timedelta64[s]"),
                     "area_id": (area_index[order] + 1).astype(np.int32),
-                    "category": pd.Categorical.from_codes(category[order], dtype=category_dtype),
-                    "is_violent": class_of_category[category[order]] == CRIME_CLASSES.index("violent"),
+                    "offence": pd.Categorical.from_codes(offence[order], dtype=offence_dtype),
                     "lat": lat[order],
                     "lon": lon[order],
                 }
@@ -1687,15 +1747,20 @@ def _flush_incidents(con: duckdb.DuckDBPyConnection, frames: list[pd.DataFrame])
             """
             insert into incidents
             select
-                incident_id,
-                printf('RM-%d-%07d', year(occurred_at), sequence_in_year) as source_id,
-                occurred_at,
-                area_id,
-                category::varchar as category,
-                is_violent,
-                lat,
-                lon,
+                incident_chunk.incident_id,
+                printf('RM-%d-%07d', year(incident_chunk.occurred_at), incident_chunk.sequence_in_year) as source_id,
+                incident_chunk.occurred_at,
+                incident_chunk.area_id,
+                demo_offences.nibrs_code,
+                demo_offences.category,
+                nibrs_offenses.crime_class,
+                nibrs_offenses.crimes_against,
+                incident_chunk.lat,
+                incident_chunk.lon,
             from incident_chunk
+            join demo_offences on demo_offences.offence = incident_chunk.offence::integer
+            join nibrs_offenses using (nibrs_code)
+            order by incident_chunk.incident_id
             """
         )
     finally:

@@ -10,8 +10,8 @@
 --   * survey_responses carry their wave's scale (scale_min, scale_max) and the foreign
 --     key (wave_id, scale_min, scale_max) forces it to equal the wave's, so the item
 --     CHECKs below are "Likert within the wave's own scale".
---   * incidents carry (category, is_violent) referencing offense_categories, so the
---     violent flag cannot disagree with the category list.
+--   * incidents and crime counts carry (nibrs_code, crime_class, crimes_against) referencing
+--     nibrs_offenses, so an offence's FBI class cannot disagree with its NIBRS code.
 
 create table schema_meta (
     key   varchar primary key,
@@ -260,59 +260,126 @@ create table partner_feedback (
     unique (partnership_id, period_start, respondent_side),
 );
 
--- The fixed offence list every source is normalised to. crime_class follows NIBRS:
--- crimes against persons are violent, against property are property, the rest other.
--- is_sensitive categories never leave the database below city-wide level.
+-- Bridgeboard's offence categories: the topical grouping shown on screen (homicide, theft, ...).
+-- The FBI class and NIBRS crimes-against come from an offence's NIBRS code (nibrs_offenses
+-- below), not from its category: homicide holds 09A (violent) and 09B (other), domestic_violence
+-- holds aggravated (violent) and simple (other) assaults. crime_class and crimes_against here
+-- are those of an offence known only by its category (a source without offence codes or
+-- descriptions, a migrated version-1 file): its most common code's. is_sensitive categories
+-- never leave the database below city-wide level.
 create table offense_categories (
-    category     varchar primary key,
-    label        varchar not null,
-    crime_class  varchar not null check (crime_class in ('violent', 'property', 'other')),
-    is_violent   boolean not null,
-    is_sensitive boolean not null default false,
+    category       varchar primary key,
+    label          varchar not null,
+    crime_class    varchar not null check (crime_class in ('violent', 'property', 'other')),
+    crimes_against varchar not null check (crimes_against in ('person', 'property', 'society', 'unspecified')),
+    is_violent     boolean not null,
+    is_sensitive   boolean not null default false,
     check (is_violent = (crime_class = 'violent')),
-    unique (category, is_violent),
+    unique (category, is_sensitive),
 );
 
 insert into offense_categories values
-    ('homicide',            'Homicide',                       'violent',  true,  false),
-    ('sexual_assault',      'Sexual assault',                 'violent',  true,  true),
-    ('robbery',             'Robbery',                        'violent',  true,  false),
-    ('aggravated_assault',  'Aggravated assault',             'violent',  true,  false),
-    ('simple_assault',      'Simple assault and battery',     'violent',  true,  false),
-    ('domestic_violence',   'Domestic violence',              'violent',  true,  true),
-    ('burglary',            'Burglary',                       'property', false, false),
-    ('theft',               'Theft',                          'property', false, false),
-    ('motor_vehicle_theft', 'Motor vehicle theft',            'property', false, false),
-    ('arson',               'Arson',                          'property', false, false),
-    ('vandalism',           'Vandalism and criminal damage',  'property', false, false),
-    ('fraud',               'Fraud and deceptive practice',   'property', false, false),
-    ('drug_offense',        'Drug offence',                   'other',    false, false),
-    ('weapons_offense',     'Weapons offence',                'other',    false, false),
-    ('public_order',        'Public order and disturbance',   'other',    false, false),
-    ('trespass',            'Criminal trespass',              'other',    false, false),
-    ('other',               'Other offence',                  'other',    false, false);
+    ('homicide',            'Homicide',                                  'violent',  'person',      true,  false),
+    ('sexual_assault',      'Rape and other sexual offences',            'violent',  'person',      true,  true),
+    ('robbery',             'Robbery',                                   'violent',  'property',    true,  false),
+    ('aggravated_assault',  'Aggravated assault',                        'violent',  'person',      true,  false),
+    ('simple_assault',      'Simple assault and intimidation',           'other',    'person',      false, false),
+    ('domestic_violence',   'Domestic violence',                         'other',    'person',      false, true),
+    ('burglary',            'Burglary',                                  'property', 'property',    false, false),
+    ('theft',               'Theft (larceny)',                           'property', 'property',    false, false),
+    ('motor_vehicle_theft', 'Motor vehicle theft',                       'property', 'property',    false, false),
+    ('arson',               'Arson',                                     'property', 'property',    false, false),
+    ('vandalism',           'Vandalism and criminal damage',             'other',    'property',    false, false),
+    ('fraud',               'Fraud, extortion and deceptive practice',   'other',    'property',    false, false),
+    ('drug_offense',        'Drug offence',                              'other',    'society',     false, false),
+    ('weapons_offense',     'Weapons offence',                           'other',    'society',     false, false),
+    ('public_order',        'Public order and disturbance',              'other',    'society',     false, false),
+    ('trespass',            'Criminal trespass',                         'other',    'society',     false, false),
+    ('other',               'Other offence',                             'other',    'unspecified', false, false);
 
-create table incidents (
-    incident_id bigint primary key,
-    source_id   varchar, -- the records system's case number, kept for re-import idempotence
-    occurred_at timestamp not null,
-    area_id     integer not null references areas (area_id),
-    category    varchar not null,
-    is_violent  boolean not null,
-    lat         double check (lat between -90 and 90),
-    lon         double check (lon between -180 and 180),
-    foreign key (category, is_violent) references offense_categories (category, is_violent),
+-- NIBRS offence codes, loaded from data/nibrs_offenses.csv by data.db.create_schema (that file
+-- documents every column and the UCR definitions). A code's category must carry the code's
+-- sensitivity, so a sexual offence cannot be filed under a category that is published.
+create table nibrs_offenses (
+    nibrs_code        varchar primary key,
+    offense           varchar not null,
+    nibrs_group       varchar not null check (nibrs_group in ('A', 'B')),
+    crimes_against    varchar not null check (crimes_against in ('person', 'property', 'society', 'unspecified')),
+    crime_class       varchar not null check (crime_class in ('violent', 'property', 'other')),
+    category          varchar not null,
+    domestic_category varchar references offense_categories (category),
+    is_sensitive      boolean not null,
+    note              varchar,
+    foreign key (category, is_sensitive) references offense_categories (category, is_sensitive),
+    unique (nibrs_code, crime_class, crimes_against),
 );
 
--- Rebuilt from incidents by every import (data.db.rebuild_rollups); dashboards read
--- this, not incidents. Only months with at least one incident have a row.
+-- The agency's own answers to "which offence is this?" for descriptions or codes the shipped
+-- tables do not know, chosen on the Import page or loaded with `python -m data import
+-- offense-map`. Imports consult these before data/offense_map.csv and data/offense_codes.csv.
+-- offense and detail are normalised (upper case, single spaces); detail '' matches any.
+create table offense_choices (
+    scheme     varchar not null, -- 'any', a description scheme (chicago, lapd) or a code scheme (nibrs, chicago_fbi, lapd)
+    kind       varchar not null check (kind in ('description', 'code')),
+    offense    varchar not null check (offense <> ''),
+    detail     varchar not null default '',
+    nibrs_code varchar references nibrs_offenses (nibrs_code), -- null: only a category was chosen
+    category   varchar not null references offense_categories (category),
+    chosen_by  varchar,
+    chosen_at  timestamp not null,
+    primary key (scheme, kind, offense, detail),
+    check (kind = 'description' or detail = ''),
+);
+
+-- One row per reported crime. nibrs_code is null only when the source named a Bridgeboard
+-- category and no offence (or the row came from a version-1 file); crime_class and
+-- crimes_against are then the category's. With a code, the composite key makes the database
+-- refuse a class that is not the code's.
+create table incidents (
+    incident_id    bigint primary key,
+    source_id      varchar, -- the records system's case number, kept for re-import idempotence
+    occurred_at    timestamp not null,
+    area_id        integer not null references areas (area_id),
+    nibrs_code     varchar,
+    category       varchar not null references offense_categories (category),
+    crime_class    varchar not null check (crime_class in ('violent', 'property', 'other')),
+    crimes_against varchar not null check (crimes_against in ('person', 'property', 'society', 'unspecified')),
+    lat            double check (lat between -90 and 90),
+    lon            double check (lon between -180 and 180),
+    foreign key (nibrs_code, crime_class, crimes_against)
+        references nibrs_offenses (nibrs_code, crime_class, crimes_against),
+);
+
+-- Offence counts for agencies that publish counts, not incidents (`import crime-counts`):
+-- area x month x the file's own offence label, which is the row's key for re-imports. They
+-- have no incidents behind them, so they live here and data.db.rebuild_crime_monthly adds them
+-- to the rollup; an import refuses counts for an area-month that holds incidents, and
+-- incidents for one that holds counts, so nothing is counted twice.
+create table crime_counts (
+    area_id        integer not null references areas (area_id),
+    month          date not null check (day(month) = 1),
+    source_offense varchar not null, -- the file's offence code, description or category, as written
+    nibrs_code     varchar,
+    category       varchar not null references offense_categories (category),
+    crime_class    varchar not null check (crime_class in ('violent', 'property', 'other')),
+    crimes_against varchar not null check (crimes_against in ('person', 'property', 'society', 'unspecified')),
+    incidents      integer not null check (incidents >= 0),
+    primary key (area_id, month, source_offense),
+    foreign key (nibrs_code, crime_class, crimes_against)
+        references nibrs_offenses (nibrs_code, crime_class, crimes_against),
+);
+
+-- Rebuilt from incidents and crime_counts by every import (data.db.rebuild_rollups);
+-- dashboards read this, not incidents. Only cells with at least one offence have a row.
+-- crime_class is the FBI class (violent | property | other), crimes_against NIBRS's.
 create table crime_monthly (
-    area_id     integer not null references areas (area_id),
-    month       date not null check (day(month) = 1),
-    category    varchar not null references offense_categories (category),
-    crime_class varchar not null check (crime_class in ('violent', 'property', 'other')),
-    incidents   integer not null check (incidents > 0),
-    primary key (area_id, month, category),
+    area_id        integer not null references areas (area_id),
+    month          date not null check (day(month) = 1),
+    category       varchar not null references offense_categories (category),
+    crime_class    varchar not null check (crime_class in ('violent', 'property', 'other')),
+    crimes_against varchar not null check (crimes_against in ('person', 'property', 'society', 'unspecified')),
+    incidents      integer not null check (incidents > 0),
+    primary key (area_id, month, category, crime_class, crimes_against),
 );
 
 -- Rebuilt from survey_responses by every import (data.db.rebuild_rollups), like
@@ -512,3 +579,57 @@ create macro fiscal_year_first_day(fiscal_year) as
     make_date(fiscal_year - case when fiscal_year_start_month() > 1 then 1 else 0 end, fiscal_year_start_month(), 1);
 create macro fiscal_year_last_day(fiscal_year) as
     (fiscal_year_first_day(fiscal_year) + interval 1 year - interval 1 day)::date;
+
+-- Months whose crime data are incomplete, defined once for `python -m data check`, the
+-- data-quality line on every crime page (queries/meta/data_quality.sql) and the impact rules,
+-- which treat these months as not held. One row per flagged month, the first reason that
+-- applies: 'latest month partial' (the last incident falls before the month's last day),
+-- 'first month partial' (the first incident falls after its first day), 'below half the
+-- trailing median' (all areas together recorded fewer than half the median of the 12 months
+-- before it, with at least 6 of them held: what a records-system change or a missing load
+-- looks like). Months without any offence inside the span count as 0. Counts imported with
+-- `import crime-counts` cover whole months, so only incidents mark a month partial.
+create macro incomplete_crime_months() as table
+with
+totals as (
+    select month, sum(incidents) as offences from crime_monthly group by month
+),
+span as (
+    select min(month) as first_month, max(month) as last_month from totals
+),
+months as (
+    select unnest(generate_series(first_month, last_month, interval 1 month))::date as month from span
+),
+filled as (
+    select months.month, coalesce(totals.offences, 0)::integer as offences
+    from months left join totals using (month)
+),
+month_history as (
+    select
+        month,
+        offences,
+        median(offences) over before_it as trailing_median,
+        count(*) over before_it as trailing_months,
+    from filled
+    window before_it as (order by month rows between 12 preceding and 1 preceding)
+),
+incident_days as (
+    select min(occurred_at) as first_at, max(occurred_at) as last_at from incidents
+),
+flagged as (
+    select
+        month_history.month,
+        case
+            when month_history.month = date_trunc('month', incident_days.last_at)
+                 and incident_days.last_at::date < last_day(month_history.month) then 'latest month partial'
+            when month_history.month = date_trunc('month', incident_days.first_at)
+                 and incident_days.first_at::date > month_history.month then 'first month partial'
+            when month_history.trailing_months >= 6 and month_history.offences < month_history.trailing_median / 2
+                then 'below half the trailing median'
+        end as reason,
+        month_history.offences,
+        month_history.trailing_median,
+    from month_history
+    cross join incident_days
+)
+select month, reason, offences, trailing_median from flagged where reason is not null order by month;

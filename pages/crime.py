@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import crime_charts, runtime
+from components import crime_charts, data_quality, runtime
 from components import format as fmt
 
 period = runtime.filters()
@@ -12,20 +12,24 @@ st.caption(f"{period.label}; changes are against the same months a year earlier.
 if runtime.coverage().isna()["first_crime_month"]:
     st.info("No incidents are held yet. An analyst can import a records-system export on the Import data page.")
     st.stop()
+data_quality.show(period.start, period.end, period.urbanicity)
 
 categories = runtime.query("meta/categories")
-left, right = st.columns([2, 3])
-crime_class = left.segmented_control(
+# the five offence choices take a row of their own: beside the categories they were cut off
+crime_class = st.segmented_control(
     "Offences",
-    ["violent", "property", "other", "all"],
+    list(crime_charts.CLASS_LABELS),
     format_func=crime_charts.CLASS_LABELS.get,
     default="violent",
     key="crime_class",
+    help="Violent and property crime as the FBI counts them (UCR): violent = murder and non-negligent "
+    "manslaughter, rape, robbery, aggravated assault. Crimes against persons (NIBRS) adds simple assault, "
+    "intimidation and other offences against a person, and leaves out robbery (a crime against property).",
 )
 crime_class = crime_class or "all"
-choices = categories if crime_class == "all" else categories[categories["crime_class"] == crime_class]
+choices = crime_charts.categories_in(categories, crime_class)
 labels = dict(zip(choices["category"], choices["label"], strict=True))
-picked = right.multiselect(
+picked = st.multiselect(
     "Categories", list(labels), default=list(labels), format_func=labels.get, key=f"crime_categories_{crime_class}"
 )
 
@@ -33,7 +37,7 @@ if not picked:
     st.info("Pick at least one offence category to see trends.")
     st.stop()
 
-selection = {"crime_class": crime_class, "categories": picked}
+selection = {**crime_charts.class_selection(crime_class), "categories": picked}
 by_side = runtime.query("crime/yoy", **period.params(), group_by="urbanicity", **selection)
 by_side = by_side.sort_values("group_key", ascending=False)  # urban first, as in every chart
 for column, row in zip(st.columns(max(len(by_side), 1)), by_side.itertuples(), strict=False):
@@ -54,7 +58,7 @@ rolling = runtime.query("crime/rolling", **period.params(), group_by="urbanicity
 if rolling.empty:
     st.info("No crime is recorded for this period.")
 else:
-    title = f"{crime_charts.CLASS_LABELS[crime_class]} offences per 1,000 residents, monthly and 12-month mean"
+    title = f"{crime_charts.CLASS_LABELS[crime_class]} per 1,000 residents, monthly and 12-month mean"
     runtime.show_chart(crime_charts.trend_figure(rolling, title), rolling, "crime-trend")
 
 st.subheader("Year-over-year change by area")

@@ -1,9 +1,12 @@
 """Impact: did crime and trust move in a partnership's areas, compared with similar areas?"""
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
+from components import data_quality, impact_charts, partnership_views, runtime, verdicts
 from components import format as fmt
-from components import impact_charts, partnership_views, runtime, verdicts
 from components import synthetic_control as synthetic
 
 viewer = runtime.viewer()
@@ -34,7 +37,7 @@ partnership_id = left.selectbox(
 st.query_params["partnership"] = str(partnership_id)
 window_months = middle.selectbox("Months before and after", [6, 12, 18, 24], index=1, key="impact_window")
 crime_class = right.selectbox(
-    "Offences", ["violent", "property", "all"], format_func=str.capitalize, key="impact_class"
+    "Offences", ["violent", "property", "all"], format_func=crime_charts.CLASS_LABELS.get, key="impact_class"
 )
 
 candidates_frame = runtime.query(
@@ -57,12 +60,17 @@ comparison = None if sorted(chosen_areas) == sorted(default_areas) else chosen_a
 choice = {"partnership_id": partnership_id, "window_months": window_months, "crime_class": crime_class}
 choice["comparison_area_codes"] = comparison
 
-row = runtime.query("impact/wdd", **choice).iloc[0]
+# months the data-quality check flags (partial latest month, a records-system drop) count as not held
+quality = runtime.query("meta/data_quality", start_date=dt.date(1900, 1, 1), end_date=dt.date(2999, 12, 31)).iloc[0]
+flagged = quality["incomplete_months"]
+not_held = sorted(flagged) if flagged is not None and len(flagged) else None
+row = runtime.query("impact/wdd", months_not_held=not_held, **choice).iloc[0]
 st.caption(
     f"Started {row.started_on:%d %b %Y}; {row.urbanicity} partnership. Windows: {window_months} months before "
     f"({row.before_from:%b %Y} on) and after (to {row.after_to:%b %Y}); compared with "
     f"{fmt.count(row.control_areas)} areas that no partnership of the same focus served then."
 )
+data_quality.show(row.before_from.date(), (row.after_to + pd.offsets.MonthEnd(0)).date())
 runtime.show_verdict(verdicts.wdd_verdict(row, crime_class))
 runtime.show_table(impact_charts.wdd_table(row), "impact-wdd-counts", impact_charts.WDD_COLUMNS)
 

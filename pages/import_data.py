@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from components import format as fmt
-from components import runtime
+from components import offence_review, runtime
 from data import importers
 
 NOT_MAPPED = "— not in this file —"
@@ -52,11 +52,16 @@ def show_summary(summary: importers.ImportSummary) -> None:
     if summary.reasons:
         st.markdown("**Rejected rows by reason**")
         st.dataframe(summary.reasons_frame(), hide_index=True, key="import_reasons")
-    if summary.unmapped_offenses:
-        st.markdown("**Offences not in data/offense_map.csv** (add them there and import again)")
-        st.dataframe(summary.unmapped_frame(), hide_index=True, key="import_unmapped")
     for warning in summary.warnings:
         st.info(fmt.plain(warning))
+    # offences no table maps: the analyst names each, and the same run is repeated with the choices
+    offence_review.review(
+        summary.offence_review,
+        runtime.query("meta/offence_codes"),
+        runtime.database_path(),
+        viewer.email or viewer.label,
+        summary.dry_run,
+    )
 
 
 DATE_CHOICES = {
@@ -183,6 +188,8 @@ signature = (upload.file_id, kind, preset_name, tuple(sorted(options.mapping.ite
 dry_column, import_column = st.columns(2)
 dry_run = dry_column.button("Dry run", key="import_dry_run", help="Check every row; change nothing.")
 start = import_column.button("Import", type="primary", key="import_run")
+rerun = st.session_state.pop("import_rerun", None)  # offence choices were just saved: the same run again
+offence_review.show_message()
 pending = st.session_state.get("import_partial")
 if pending is not None and pending[0] != signature:  # another file or mapping: its own dry run first
     del st.session_state["import_partial"]
@@ -195,8 +202,8 @@ confirmed = offered and confirm_slot.button(
 )
 if confirmed:
     confirm_slot.empty()  # clicked: the outcome below replaces the offer
-if dry_run or start or confirmed:
-    options.dry_run = dry_run
+if dry_run or start or confirmed or rerun is not None:
+    options.dry_run = dry_run or (not (start or confirmed) and bool(rerun))
     if confirmed:
         options.max_rejected = pending[1]  # exactly the rows shown: if more would be left out, it refuses again
     st.session_state.pop("import_partial", None)

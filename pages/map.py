@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from components import data_quality, maps, runtime
 from components import format as fmt
-from components import maps, runtime
 from components import trust_charts as trust
 
 viewer = runtime.viewer()
@@ -17,6 +17,7 @@ st.caption(
     f"{period.label} · the bold line is the city limit: urban areas inside, rural outside"
     + (f" · programs and sites are {fmt.plain(viewer.nonprofit_name)}'s only" if viewer.is_director else "")
 )
+data_quality.show(period.start, period.end, period.urbanicity)
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 choice = left.selectbox("Colour areas by", list(METRICS), key="map_metric")

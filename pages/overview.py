@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import charts, headlines, maps, runtime
+from components import charts, data_quality, headlines, maps, runtime
 from components import format as fmt
 from components.packet_button import packet_button
 
@@ -15,6 +15,7 @@ st.caption(
     f"{period.label}; changes are against {year_earlier.label}"
     + (f" · {fmt.plain(viewer.nonprofit_name)}'s programs" if viewer.is_director else " · whole agency")
 )
+data_quality.show(period.start, period.end, period.urbanicity)
 
 MAP_METRICS = maps.AREA_MEASURES
 choice = st.session_state.get("overview_map_metric", next(iter(MAP_METRICS)))

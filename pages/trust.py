@@ -43,7 +43,10 @@ if view == "Over time":
     if trend.empty:
         st.info("No survey responses were given in this period for the selected areas.")
     else:
-        measure = st.segmented_control("Index", list(trust.MEASURES), default="Trust", key="trust_measure") or "Trust"
+        # only the indices held: a vendor may report safety and no trust
+        held = [name for name in trust.MEASURES if name in set(trend["measure"])]
+        measure = st.segmented_control("Index", held, default=held[0], key="trust_measure")
+        measure = measure if measure in held else held[0]
         shown = trend[trend["measure"] == measure]
         runtime.show_chart(
             trust.trend_figure(

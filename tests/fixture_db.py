@@ -14,7 +14,7 @@ Crime (incidents, rolled up into crime_monthly):
     A1    20 robbery Feb, 40 theft Mar  10 robbery Jan, 20 robbery Jul,       1 theft 2025-01-01 00:00
                                         50 theft Mar, 1 theft 2024-12-31 23:59
     B2    10 aggravated assault Jun     5 aggravated assault Jun
-    C3    2 burglary May                4 simple assault Aug
+    C3    2 burglary May                4 aggravated assault Aug
     D4    1 robbery Nov                 3 robbery Sep
 
 Nonprofits: 1 Youth Org (youth), 2 Housing Org (housing). Partnerships: P1 Youth Org
@@ -43,21 +43,22 @@ AREAS = [
     (4, "D4", "Dogwood Township", "township", None, "rural", 10, (-89.9, 39.9)),
 ]
 
-# (area_id, category, occurred_at, count)
+# (area_id, NIBRS code, occurred_at, count): 120 robbery and 13A aggravated assault are FBI
+# violent crime, 23H larceny and 220 burglary property
 CRIMES = [
-    (1, "robbery", "2023-02-10 21:00", 20),
-    (1, "theft", "2023-03-05 12:00", 40),
-    (1, "robbery", "2024-01-15 22:00", 10),
-    (1, "robbery", "2024-07-04 23:00", 20),
-    (1, "theft", "2024-03-03 14:00", 50),
-    (1, "theft", "2024-12-31 23:59", 1),
-    (1, "theft", "2025-01-01 00:00", 1),
-    (2, "aggravated_assault", "2023-06-20 01:00", 10),
-    (2, "aggravated_assault", "2024-06-21 01:00", 5),
-    (3, "burglary", "2023-05-02 10:00", 2),
-    (3, "simple_assault", "2024-08-09 19:00", 4),
-    (4, "robbery", "2023-11-11 18:00", 1),
-    (4, "robbery", "2024-09-09 20:00", 3),
+    (1, "120", "2023-02-10 21:00", 20),
+    (1, "23H", "2023-03-05 12:00", 40),
+    (1, "120", "2024-01-15 22:00", 10),
+    (1, "120", "2024-07-04 23:00", 20),
+    (1, "23H", "2024-03-03 14:00", 50),
+    (1, "23H", "2024-12-31 23:59", 1),
+    (1, "23H", "2025-01-01 00:00", 1),
+    (2, "13A", "2023-06-20 01:00", 10),
+    (2, "13A", "2024-06-21 01:00", 5),
+    (3, "220", "2023-05-02 10:00", 2),
+    (3, "13A", "2024-08-09 19:00", 4),
+    (4, "120", "2023-11-11 18:00", 1),
+    (4, "120", "2024-09-09 20:00", 3),
 ]
 
 # survey_responses: (response_id, wave_id, area_id, responded_on, weight,
@@ -212,13 +213,13 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     incident_id = 0
-    for area_id, category, occurred_at, count in CRIMES:
+    for area_id, nibrs_code, occurred_at, count in CRIMES:
         for _ in range(count):
             incident_id += 1
             con.execute(
-                "insert into incidents select ?, null, ?::timestamp, ?, category, is_violent, null, null"
-                " from offense_categories where category = ?",
-                [incident_id, occurred_at, area_id, category],
+                "insert into incidents select ?, null, ?::timestamp, ?, nibrs_code, category, crime_class,"
+                " crimes_against, null, null from nibrs_offenses where nibrs_code = ?",
+                [incident_id, occurred_at, area_id, nibrs_code],
             )
     for row in RESPONSES:
         response_id, wave_id, area_id, responded_on, weight, *items = row

@@ -54,7 +54,7 @@ def expected(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, nonpr
     is_first = ~in_period["program_id"].duplicated()
     served = int(in_period.loc[is_first, "participants"].sum() + in_period.loc[~is_first, "new_participants"].sum())
 
-    incidents = con.execute("select area_id, occurred_at, is_violent from incidents where is_violent").df()
+    incidents = con.execute("select area_id, occurred_at from incidents where crime_class = 'violent'").df()
     areas = table("areas")
     populated = areas.loc[areas["population"] > 0, "area_id"]
     month_start = pd.Timestamp(first_month)

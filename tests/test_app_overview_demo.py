@@ -31,7 +31,7 @@ def test_every_role_sees_numbers_matching_an_independent_computation(demo_path, 
         assert shown[(prefix + "active partnerships").capitalize()] == f"{truth.partnerships_active:,}", label
         assert shown[(prefix + "programs running").capitalize()] == f"{truth.programs_active:,}", label
         assert shown[(prefix + "participants served").capitalize()] == f"{truth.participants_served:,}", label
-        assert shown["Violent crime per 1k"] == f"{truth.violent_per_1k:,.2f}", label
+        assert shown["Violent crime (FBI) per 1k"] == f"{truth.violent_per_1k:,.2f}", label
         assert truth.trust is not None, "the demo should have enough residents every year"
         assert shown["Resident trust"] == f"{truth.trust:,.1f}", label
         captions = " ".join(caption.value for caption in app.caption)
@@ -57,5 +57,5 @@ def test_urban_rural_filter_on_demo(demo_path, demo_con, monkeypatch, side):
         crime_class="violent",
     )
     shown = {metric.label: metric.value for metric in app.metric}
-    assert shown["Violent crime per 1k"] == f"{frame.loc[0, 'rate_per_1k']:,.2f}"
+    assert shown["Violent crime (FBI) per 1k"] == f"{frame.loc[0, 'rate_per_1k']:,.2f}"
     assert list(app.dataframe[0].value["side"]) == [side]

@@ -123,7 +123,15 @@ def test_default_params_follow_the_headers():
         assert not any(key.startswith("scope_") for key in params)
     assert timing.default_params("trust/scores", start=start, end=end, partnership_id=7)["group_by"] == "area"
     monthly = timing.default_params("crime/monthly", start=start, end=end, partnership_id=7)
-    assert monthly == {"start_date": start, "end_date": end, "urbanicity": None, "categories": None, "group_by": "area"}
+    assert monthly == {
+        "start_date": start,
+        "end_date": end,
+        "urbanicity": None,
+        "categories": None,
+        "group_by": "area",
+        "crime_class": "all",
+        "crimes_against": None,
+    }
     assert timing.default_params("impact/wdd", start=start, end=end, partnership_id=7)["partnership_id"] == 7
 
 

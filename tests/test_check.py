@@ -56,7 +56,8 @@ def test_an_empty_month_is_an_error_only_where_months_are_busy(database):
     con.execute(
         """
         insert into incidents
-        select row_number() over (), null, make_timestamp(2023, month, 10, 12, 0, 0), 1, 'theft', false, null, null
+        select row_number() over (), null, make_timestamp(2023, month, 10, 12, 0, 0), 1, '23H', 'theft', 'property',
+            'property', null, null
         from range(1, 13) as months(month), range(20) where month <> 6
         """
     )

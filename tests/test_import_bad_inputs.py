@@ -431,7 +431,7 @@ CASES = [
         "incidents",
         "offence.csv",
         INCIDENT_HEADER + "N1,2024-01-02,A1,THEFT\nN2,2024-01-02,A1,JAYWALKING ON THE MOON\n",
-        "offence not in data/offense_map.csv",
+        "offence not mapped to a NIBRS code",
         changes=True,
         rejected_lines=(3,),
     ),

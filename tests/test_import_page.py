@@ -92,7 +92,7 @@ def test_dry_run_then_import_and_the_overview_shows_it(database, monkeypatch):
     app.switch_page("pages/overview.py").run()
     assert not app.exception, [e.value for e in app.exception]
     shown = {metric.label: (metric.value, metric.delta) for metric in app.metric}
-    assert shown["Violent crime per 1k"][0] == "3.29"
+    assert shown["Violent crime (FBI) per 1k"][0] == "3.29"
 
 
 def test_a_file_with_no_usable_rows_is_one_sentence(database, monkeypatch):

@@ -78,15 +78,15 @@ def test_a_generic_file_with_an_unmapped_offence_is_refused_then_imported_with_m
     assert areas_db.read_bytes() == before  # byte-identical
     last = refused.stderr.strip().splitlines()[-1]
     assert last.startswith("import failed: 3 of the 30 rows of region.csv (10%) would be left out")
-    assert "offence not in data/offense_map.csv (3 rows)" in last
+    assert "offence not mapped to a NIBRS code (3 rows)" in last
     assert "--max-rejected 3 (or 10%)" in last
     assert "3  BATTERY - SIMPLE ASSAULT" in refused.stderr  # the description, with its count
-    assert "fix: map it with `python -m data import offense-map`" in refused.stderr
+    assert "fix: choose its NIBRS code on the Import page or with `python -m data import offense-map" in refused.stderr
 
     allowed = cli("import", "incidents", str(source), "--db", str(areas_db), "--max-rejected", "10%")
     assert allowed.returncode == 0, allowed.stderr
     assert "30 rows read, 27 imported, 0 already present, 3 rejected" in allowed.stdout
-    assert "offence not in data/offense_map.csv" in allowed.stdout
+    assert "offence not mapped to a NIBRS code" in allowed.stdout
     assert query(areas_db, "select count(*) from incidents") == [(27,)]
     assert query(areas_db, "select sum(incidents) from crime_monthly") == [(27,)]
     left_out = query(
@@ -138,18 +138,21 @@ SECRETS = ("9917 8812", "4321 SENTINEL AV", "HIDDEN ALLEY", "UNSEEN PREMISES", "
 def _lapd_like(path: Path, rows: int = 40) -> None:
     """An LAPD "Crime Data" export by hand: a repeated DATE OCC and Vict Age, victim columns, addresses.
 
-    Rows 5 and 6 name offences LAPD's map does not know, row 7 an unknown area: three refused rows.
+    Rows 5 and 6 carry a crime code (999) and description LAPD's tables do not know, row 7 an unknown
+    area: three refused rows. The other rows are classified by their code (Crm Cd), not the text.
     """
     offences = ["BATTERY - SIMPLE ASSAULT", "VEHICLE - STOLEN", "BURGLARY", "ROBBERY"]
     lines = [LAPD_HEADER]
     for i in range(rows):
         offence = offences[i % 4] if i not in (3, 4) else "UNHEARD-OF OFFENCE"
+        code = {0: "624", 1: "510", 2: "310", 3: "210"}[i % 4] if i not in (3, 4) else "999"
         area = ["Central", "Rampart", "Southwest", "Hollenbeck"][i % 4] if i != 5 else "Atlantis"
         day, time = 1 + i % 28, f"{i % 24}{i * 7 % 60:02d}"
         lines.append(
             f"{240100000 + i},02/{day:02d}/2024 12:00:00 AM,02/{day:02d}/2024 12:00:00 AM,{time},{1 + i % 4:02d},"
-            f"{area},0{100 + i},1,624,{offence},9917 8812,119,QX,ZQ,101,UNSEEN PREMISES,400,STRONG-ARM,IC,Invest Cont,"
-            f"624,,,,4321 SENTINEL AV,HIDDEN ALLEY,34.0{i:02d}1,-118.2{i:02d}1,02/{day:02d}/2024 12:00:00 AM,119"
+            f"{area},0{100 + i},1,{code},{offence},9917 8812,119,QX,ZQ,101,UNSEEN PREMISES,400,STRONG-ARM,IC,"
+            f"Invest Cont,624,,,,4321 SENTINEL AV,HIDDEN ALLEY,34.0{i:02d}1,-118.2{i:02d}1,"
+            f"02/{day:02d}/2024 12:00:00 AM,119"
         )
     path.write_text("\n".join(lines) + "\n")
 
@@ -208,7 +211,7 @@ def test_no_victim_value_of_an_lapd_file_reaches_the_database(areas_db, tmp_path
     assert not {f"0{100 + i}" for i in range(40)} & set(cells)
     stored = query(areas_db, "select fields from rejected_rows order by line_number")
     assert [sorted(json.loads(fields)) for (fields,) in stored] == [
-        ["area_name", "lat", "lon", "occurred_date", "occurred_time", "offense", "source_id"]
+        ["area_name", "lat", "lon", "occurred_date", "occurred_time", "offense", "offense_code", "source_id"]
     ] * 3
 
 

@@ -35,7 +35,7 @@ def deck(app):
 def violent_per_1k(con, start, end):
     """Violent offences per 1,000 residents by area name, counted from incidents (not the rollup)."""
     counts = con.execute(
-        "select a.name, a.population, count(i.incident_id) filter (where i.is_violent"
+        "select a.name, a.population, count(i.incident_id) filter (where i.crime_class = 'violent'"
         " and i.occurred_at >= ? and i.occurred_at < ?) as violent"
         " from areas a left join incidents i using (area_id) group by a.name, a.population",
         [pd.Timestamp(start).to_period("M").start_time, pd.Timestamp(end) + pd.Timedelta(days=1)],
@@ -59,7 +59,7 @@ def test_violent_crime_rate_per_area_for_2024(fixture_path, con, monkeypatch):
     # Dogwood's 3 robberies have no population to divide by
     assert math.isnan(areas.loc["Dogwood Township", "value"]) and areas.loc["Dogwood Township", "note"] == "no data"
     spec = deck(app)
-    assert "Violent crime per 1,000: 3.00" in spec and '"Urban"' in spec and '"Rural"' in spec
+    assert "Violent crime (FBI) per 1,000: 3.00" in spec and '"Urban"' in spec and '"Rural"' in spec
     assert '"city-limit"' in spec and '"html"' not in spec  # tooltip text only: names come from imported files
     assert "No program sites are recorded" in " ".join(caption.value for caption in app.caption)
 

@@ -156,7 +156,7 @@ def test_hidden_cells_of_the_fixture(public):
         ["2023-05", "property"],  # 2 burglaries in Cedar
         ["2023-11", "violent"],  # 1 robbery in Dogwood
         ["2024-06", "violent"],  # 5 aggravated assaults in Birch
-        ["2024-08", "violent"],  # 4 simple assaults in Cedar
+        ["2024-08", "violent"],  # 4 aggravated assaults in Cedar
         ["2024-09", "violent"],  # 3 robberies in Dogwood
         ["2024-12", "property"],  # 1 theft in Alder, 2024-12-31 23:59
         ["2025-01", "property"],  # 1 theft in Alder, 2025-01-01 00:00
@@ -503,8 +503,9 @@ def build_world(path: Path, world: World, template: Path) -> dict:
         con.executemany("insert into program_areas values (?, ?)", [[1, program_area[1]], [2, program_area[2]]])
         con.register("incident_frame", incidents)
         con.execute(
-            "insert into incidents select f.incident_id, f.source_id, f.occurred_at, f.area_id, f.category,"
-            " c.is_violent, f.lat, f.lon from incident_frame f join offense_categories c using (category)"
+            "insert into incidents select f.incident_id, f.source_id, f.occurred_at, f.area_id, null, f.category,"
+            " c.crime_class, c.crimes_against, f.lat, f.lon from incident_frame f join offense_categories c"
+            " using (category)"
         )
         con.register("survey_frame", survey)
         con.execute(

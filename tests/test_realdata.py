@@ -213,3 +213,31 @@ def test_us_counties_take_urbanicity_from_rucc_by_state_and_county_code(tmp_path
     expected = pd.Series(codes[ids].to_numpy(), index=ids.str.lstrip("0").to_numpy())
     assert stored["class_code"].to_dict() == expected.to_dict()
     assert (stored["urbanicity"] == "urban").sum() == (expected <= 3).sum()
+
+
+# The FBI's UCR definitions by Chicago's fbi_code (UCR summary codes): violent = 01A murder and
+# non-negligent manslaughter, 02 criminal sexual assault (rape), 03 robbery, 04A/04B aggravated
+# assault and battery; property = 05 burglary, 06 larceny, 07 motor vehicle theft, 09 arson.
+UCR_VIOLENT = {"01A", "02", "03", "04A", "04B"}
+UCR_PROPERTY = {"05", "06", "07", "09"}
+
+
+def test_every_chicago_row_is_classified_by_fbi_code_and_the_fbi_classes_equal_a_direct_count(chicago):
+    path, _ = chicago
+    raw = pd.read_csv(CRIMES, dtype=str)
+    code = raw["fbi_code"].str.strip().str.upper()
+    expected = {
+        "violent": int(code.isin(UCR_VIOLENT).sum()),
+        "property": int(code.isin(UCR_PROPERTY).sum()),
+        "other": int((~code.isin(UCR_VIOLENT | UCR_PROPERTY)).sum()),
+    }
+    assert sum(expected.values()) == 1000 and expected["violent"] > 0 and expected["property"] > 0
+    stored = query(path, "select crime_class, sum(incidents) as n from crime_monthly group by 1")
+    assert dict(zip(stored["crime_class"], stored["n"].astype(int), strict=True)) == expected
+    # every incident has a NIBRS code (100% classified by the code column), none fell back to 'unclassified'
+    coded = query(path, "select count(*) as n, count(nibrs_code) as coded from incidents")
+    assert (int(coded["n"][0]), int(coded["coded"][0])) == (1000, 1000)
+    # incident by incident: the class follows the row's own fbi_code
+    by_row = query(path, "select source_id, crime_class from incidents").set_index("source_id")["crime_class"]
+    direct = code.map(lambda c: "violent" if c in UCR_VIOLENT else "property" if c in UCR_PROPERTY else "other")
+    assert (by_row[raw["id"]].to_numpy() == direct.to_numpy()).all()

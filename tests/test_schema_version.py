@@ -15,7 +15,7 @@ from data import db, publish
 from data.__main__ import main
 from data.importers import ImportFailed, run_import
 
-NEWER = "it was built for data model version 2, and this Bridgeboard reads version 1"
+NEWER = "it was built for data model version 3, and this Bridgeboard reads version 2"
 FOREIGN = "it is not a Bridgeboard database (it has no schema_meta table)"
 
 
@@ -25,7 +25,7 @@ def newer(fixture_path, tmp_path):
     path = tmp_path / "newer.duckdb"
     shutil.copyfile(fixture_path, path)
     con = duckdb.connect(str(path))
-    con.execute("update schema_meta set value = '2' where key = 'schema_version'")
+    con.execute("update schema_meta set value = '3' where key = 'schema_version'")
     con.close()
     return path
 

@@ -86,8 +86,8 @@ def region(tmp_path_factory):
                 con.execute("insert into program_areas values (?, ?)", [partnership_id, area_id])
         for code, month, category, count in CRIME:
             con.execute(
-                "insert into crime_monthly select ?, ?, category, crime_class, ? from offense_categories"
-                " where category = ?",
+                "insert into crime_monthly select ?, ?, category, crime_class, crimes_against, ?"
+                " from offense_categories where category = ?",
                 [AREAS.index(code) + 1, month, count, category],
             )
     connection = duckdb.connect(str(path), read_only=True)

@@ -40,8 +40,9 @@ def clipped(value: object, limit: int = QUOTED_CHARACTERS) -> str:
 # reasons come from batch.py and the kinds; a reason no pattern matches gets the last fix.
 _FIXES: tuple[tuple[str, str], ...] = (
     (
-        r"^offence not in",
-        "map it with `python -m data import offense-map` or in data/offense_map.csv, then import again",
+        r"^offence not mapped|^offence code not known",
+        "choose its NIBRS code on the Import page or with `python -m data import offense-map FILE --db PATH`,"
+        " then import again",
     ),
     (r"is not among the imported areas|an area is not among", "import the areas first, or correct the code or name"),
     (r"outside every area", "check the coordinates, or give an area code column"),

@@ -117,7 +117,17 @@ INCIDENT_FIELDS = (
         "nibrs_description",
         "type",
         required=True,
-        alternatives=("category",),
+        alternatives=("category", "offense_code"),
+    ),
+    F(
+        "offense_code",
+        "NIBRS offence code (13A, 23F, 90Z; a preset reads its own codes: Chicago's FBI code, LAPD's Crm Cd)",
+        "nibrs_code",
+        "nibrs_offense_code",
+        "nibrs_offence_code",
+        "offence_code",
+        "nibrs",
+        "offense_cd",
     ),
     F(
         "offense_detail",
@@ -150,6 +160,23 @@ INCIDENT_FIELDS = (
     F("lat", "latitude (places the incident in an area when it has none)", "latitude", "y", "lat_y"),
     F("lon", "longitude", "longitude", "lng", "long", "x", "lon_x"),
 )
+
+CRIME_COUNT_FIELDS = (
+    F("area_code", "area identifier (matched to imported areas)", "district", "area", "beat", "precinct", "zone",
+      "area_id", "police_district", required=True, alternatives=("area_name",)),
+    F("area_name", "area name (matched to imported areas)", "district_name", "neighborhood", "neighbourhood"),
+    F("month", "the month (any day in it, or YYYY-MM)", "period", "date", "year_month", "report_month",
+      "month_start", required=True),
+    F("offense_code", "NIBRS offence code (13A, 23F, 90Z)", "nibrs_code", "nibrs_offense_code", "offence_code",
+      "nibrs", "offense_cd"),
+    F("offense", "offence type or description", "offence", "offense_type", "crime_type", "offense_description",
+      "crime", "ucr_description", "nibrs_description", "type", required=True,
+      alternatives=("category", "offense_code")),
+    F("offense_detail", "finer description, when the type is in another column", "description", "subtype"),
+    F("category", "Bridgeboard category, when the file already uses them", "bridgeboard_category"),
+    F("count", "offences recorded (a whole number, 0 or more)", "incidents", "offenses", "offences", "crimes",
+      "total", "n", "number", "value", "crime_count", required=True),
+)  # fmt: skip
 
 SURVEY_FIELDS = (
     F(
@@ -371,6 +398,7 @@ USER_FIELDS = (
 KIND_FIELDS: dict[str, tuple[Field, ...]] = {
     "areas": AREA_FIELDS,
     "incidents": INCIDENT_FIELDS,
+    "crime-counts": CRIME_COUNT_FIELDS,
     "surveys": SURVEY_FIELDS,
     "survey-scores": SURVEY_SCORE_FIELDS,
     "nonprofits": NONPROFIT_FIELDS,
@@ -386,6 +414,7 @@ KINDS = tuple(KIND_FIELDS)
 KIND_LABELS = {
     "areas": "Areas (boundaries, population, urban/rural)",
     "incidents": "Incidents (one row per reported crime)",
+    "crime-counts": "Crime counts (area x month x offence, for agencies that publish counts)",
     "surveys": "Survey responses (one row per respondent)",
     "survey-scores": "Survey scores (pre-aggregated, e.g. a vendor's monthly trust)",
     "nonprofits": "Nonprofits (partner organisations and their contacts)",
@@ -404,6 +433,7 @@ KIND_LABELS = {
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "areas": ("area_code",),
     "incidents": ("source_id",),
+    "crime-counts": ("area_code", "area_name", "month", "offense_code", "offense", "offense_detail", "category"),
     "surveys": ("wave", "respondent_id"),
     "survey-scores": ("source", "area_code", "period_start", "audience", "measure", "subgroup"),
     "nonprofits": ("name",),

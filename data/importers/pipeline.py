@@ -124,6 +124,7 @@ class ImportSummary:
     rows_rejected: int = 0
     reasons: list[ReasonCount] = field(default_factory=list)
     unmapped_offenses: list[tuple[str, int]] = field(default_factory=list)
+    offence_review: list = field(default_factory=list)  # offenses.UnmappedOffence: what the analyst can map
     warnings: list[str] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)  # table -> rows inserted or updated
     import_id: int | None = None
@@ -186,7 +187,10 @@ class ImportSummary:
                 lines.append(f"  {reason.rows:>8,}  {reason.reason} (first on line {reason.first_line}{example})")
                 lines.append(f"  {'':>8}  fix: {reason.fix}")
         if self.unmapped_offenses:
-            lines.append("offences not in data/offense_map.csv (add them there and import again):")
+            lines.append(
+                "offences no table maps (choose a NIBRS code for each on the Import page or with"
+                " `python -m data import offense-map FILE --db PATH`, then import again):"
+            )
             lines.extend(f"  {count:>8,}  {clipped(label)}" for label, count in self.unmapped_offenses)
         lines.extend(f"note: {warning}" for warning in self.warnings)
         if self.written and not self.failed:
@@ -588,6 +592,7 @@ def _fill_rejections(summary: ImportSummary, raw: RawTable, batch: Batch, ctx: k
         for reason, row in grouped.iterrows()
     ]
     summary.unmapped_offenses = ctx.unmapped_offenses
+    summary.offence_review = ctx.offence_review
 
 
 def _nothing_usable(summary: ImportSummary) -> str:

@@ -25,7 +25,8 @@ class Preset:
     label: str
     columns: dict[str, str]  # header_key(source column) -> field
     constants: dict[str, str] = field(default_factory=dict)  # field -> value for every row
-    offense_scheme: str | None = None
+    offense_scheme: str | None = None  # the descriptions' scheme in data/offense_map.csv
+    code_scheme: str | None = None  # the offence codes' scheme in data/offense_codes.csv; None = NIBRS codes
     agency_name: str | None = None  # used when the database has no agency yet
     # (frame of source columns, file name) -> frame with field columns and a 'row' column
     # holding the source row position; for wide files that become several rows each
@@ -136,12 +137,14 @@ PRESETS: dict[str, Preset] = {
                 "date": "occurred_at",
                 "primary_type": "offense",
                 "description": "offense_detail",
+                "fbi_code": "offense_code",
                 "domestic": "domestic",
                 "district": "area_code",
                 "latitude": "lat",
                 "longitude": "lon",
             },
             offense_scheme="chicago",
+            code_scheme="chicago_fbi",
             agency_name="Chicago Police Department",
             date_order="month-first",
         ),
@@ -154,11 +157,13 @@ PRESETS: dict[str, Preset] = {
                 "date_occ": "occurred_date",
                 "time_occ": "occurred_time",
                 "area_name": "area_name",
+                "crm_cd": "offense_code",
                 "crm_cd_desc": "offense",
                 "lat": "lat",
                 "lon": "lon",
             },
             offense_scheme="lapd",
+            code_scheme="lapd",
             agency_name="Los Angeles Police Department",
             date_order="month-first",
         ),

@@ -4,7 +4,8 @@
 -- param $end_date date: last day of the period; months starting after it are left out
 -- param $urbanicity varchar null, one of urban|rural: only urban or only rural areas; null = both
 -- param $group_by varchar = area, one of area|urbanicity|all: how rows are grouped
--- param $crime_class varchar = all, one of all|violent|property|other: which offences count
+-- param $crime_class varchar = all, one of all|violent|property|other: which offences count: an FBI class (violent = murder and non-negligent manslaughter, rape, robbery, aggravated assault; property = burglary, larceny-theft, motor vehicle theft, arson) or all
+-- param $crimes_against varchar null = null, one of person|property|society: only offences NIBRS counts against persons, property or society; null = any
 -- param $categories varchar[] null = null, one of homicide|sexual_assault|robbery|aggravated_assault|simple_assault|domestic_violence|burglary|theft|motor_vehicle_theft|arson|vandalism|fraud|drug_offense|weapons_offense|public_order|trespass|other: only these offence categories (within $crime_class); null = all
 -- column group_key varchar: area code, 'urban' / 'rural', or 'all'
 -- column group_label varchar: area name, 'Urban' / 'Rural', or 'All areas'
@@ -45,6 +46,7 @@ crime as (
     select area_id, month, incidents
     from crime_monthly
     where ($crime_class = 'all' or crime_class = $crime_class)
+      and ($crimes_against is null or crimes_against = $crimes_against)
       and ($categories is null or list_contains($categories, category))
 ),
 

@@ -39,6 +39,7 @@ class Context:
     written: dict[str, int] = field(default_factory=dict)
     incidents_changed: bool = False
     unmapped_offenses: list[tuple[str, int]] = field(default_factory=list)
+    offence_review: list = field(default_factory=list)  # offenses.UnmappedOffence, for the Import page
     rejected: pd.DataFrame | None = None
     waves: pd.DataFrame | None = None  # the survey waves a responses file names
 
@@ -137,11 +138,12 @@ def file_stem(ctx: Context) -> str:
     return Path(ctx.file_name).stem
 
 
-from data.importers.kinds import areas, incidents, organisations, surveys  # noqa: E402
+from data.importers.kinds import areas, crime_counts, incidents, organisations, surveys  # noqa: E402
 
 HANDLERS: dict[str, Handler] = {
     "areas": areas.Areas(),
     "incidents": incidents.Incidents(),
+    "crime-counts": crime_counts.CrimeCounts(),
     "surveys": surveys.Surveys(),
     "survey-scores": surveys.SurveyScores(),
     "nonprofits": organisations.Nonprofits(),

@@ -1,10 +1,12 @@
-"""Incidents: one row per reported crime, normalised to the fixed offence list and placed in an area.
+"""Incidents: one row per reported crime, given its NIBRS offence code (and so its FBI class) and placed in an area.
 
 The area comes from an area code, else an area name, else the coordinates (point in
 polygon against the imported area shapes); a row whose code or name is unknown, or whose
-point falls outside every area, is refused with that reason. Rows are matched on the
-source's id, so re-importing an export, or an overlapping one, adds no duplicates and
-applies corrections (a reclassified offence, a fixed address).
+point falls outside every area, is refused with that reason; so is a row for an area and
+month held as offence counts (import crime-counts), which would be counted twice. The
+offence comes from data.importers.offenses. Rows are matched on the source's id, so
+re-importing an export, or an overlapping one, adds no duplicates and applies corrections
+(a reclassified offence, a fixed address).
 """
 
 from __future__ import annotations
@@ -13,20 +15,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data.importers.batch import map_distinct, normalise_label
+from data.importers import offenses
+from data.importers.batch import map_distinct
 from data.importers.kinds import Context
-from data.importers.offenses import CATEGORIES, DOMESTIC_FLAG_CATEGORIES, offense_map
 
-VIOLENT = frozenset(CATEGORIES[:6])
-COMPARED = ("occurred_at", "area_id", "category", "lat", "lon")
-UNMAPPED_REASON = "offence not in data/offense_map.csv"
+OFFENCE_COLUMNS = ("nibrs_code", "category", "crime_class", "crimes_against")
+COMPARED = ("occurred_at", "area_id", *OFFENCE_COLUMNS, "lat", "lon")
+UNMAPPED_REASON = offenses.UNMAPPED_REASON
+COUNTS_HELD_REASON = "this area and month are held as offence counts (import crime-counts): it would count twice"
 
 
 class Incidents:
     def validate(self, ctx: Context) -> pd.DataFrame:
         batch = ctx.batch
         occurred = self._occurred(ctx)
-        category = self._category(ctx)
+        offence = classify(ctx)
         lat = batch.number("lat", minimum=-90, maximum=90)
         lon = batch.number("lon", minimum=-180, maximum=180)
         zero = ((lat == 0) & (lon == 0)).to_numpy()
@@ -49,13 +52,14 @@ class Incidents:
         batch.reject_duplicates(source_id, "duplicate source_id in the file", source_id)
 
         area_id = self._place(ctx, lat, lon)
+        refuse_months_held_as_counts(ctx, area_id, pd.Series(pd.to_datetime(occurred)).dt.to_period("M"))
         clean = pd.DataFrame(
             {
                 "position": np.arange(len(batch)),
                 "source_id": source_id,
                 "occurred_at": occurred,
                 "area_id": area_id,
-                "category": category,
+                **{column: offence[column] for column in OFFENCE_COLUMNS},
                 "lat": lat,
                 "lon": lon,
             }
@@ -96,49 +100,6 @@ class Incidents:
         batch.reject(bad_time, "occurred_time is not a time of day", time_text)
         return day + pd.to_timedelta(offset.fillna(0).to_numpy(), unit="s")
 
-    def _category(self, ctx: Context) -> pd.Series:
-        batch = ctx.batch
-        if batch.has("category") and not batch.has("offense"):
-            batch.required("category")
-            return batch.choice("category", CATEGORIES)
-        offense = batch.required("offense")
-        detail = batch.text("offense_detail")
-        lookup = offense_map(ctx.preset.offense_scheme if ctx.preset else None)
-        # map each distinct (offence, description) pair once
-        offense_code, offense_values = pd.factorize(offense, use_na_sentinel=True)
-        detail_code, detail_values = pd.factorize(detail, use_na_sentinel=True)
-        pair = offense_code.astype(np.int64) * (len(detail_values) + 1) + (detail_code + 1)
-        pairs, inverse = np.unique(pair, return_inverse=True)
-        offense_values = np.array([*offense_values, None], dtype=object)
-        detail_values = np.array([None, *detail_values], dtype=object)
-        mapped = np.array(
-            [
-                lookup.category(offense_values[p // (len(detail_values))], detail_values[p % len(detail_values)])
-                for p in pairs
-            ],
-            dtype=object,
-        )
-        category = pd.Series(mapped[inverse.ravel()], dtype=object)
-        unmapped = offense.notna().to_numpy() & category.isna().to_numpy() & batch.alive
-        label = pd.Series(np.full(len(batch), None, dtype=object))
-        if unmapped.any():
-            label[unmapped] = (
-                offense[unmapped]
-                .astype(object)
-                .str.cat(detail[unmapped].astype(object), sep=" / ", na_rep="")
-                .str.rstrip(" /")
-                .map(normalise_label)
-            )
-            counts = label[unmapped].value_counts()
-            ctx.unmapped_offenses = [(str(text), int(count)) for text, count in counts.head(100).items()]
-        batch.reject(unmapped, UNMAPPED_REASON, label)
-        if batch.has("domestic"):
-            domestic = batch.boolean("domestic").fillna(False).to_numpy(dtype=bool)
-            flagged = domestic & category.isin(DOMESTIC_FLAG_CATEGORIES).to_numpy() & batch.alive
-            category[flagged] = "domestic_violence"
-            batch.warn("assaults flagged domestic were stored as domestic_violence", int(flagged.sum()))
-        return category
-
     def _place(self, ctx: Context, lat: pd.Series, lon: pd.Series) -> pd.Series:
         batch = ctx.batch
         codes = batch.text("area_code") if batch.has("area_code") else None
@@ -159,7 +120,7 @@ class Incidents:
         con = ctx.con
         # Arrow, not pandas object columns: DuckDB scans it several times faster
         incoming = pa.Table.from_pandas(
-            clean.assign(is_violent=clean["category"].isin(VIOLENT), category=clean["category"].astype("category")),
+            clean.assign(**{column: clean[column].astype("category") for column in OFFENCE_COLUMNS}),
             preserve_index=False,
         )
         con.register("incoming_incidents", incoming)
@@ -172,7 +133,10 @@ class Incidents:
                     incidents.incident_id,
                     not (incidents.occurred_at is not distinct from incoming_incidents.occurred_at
                          and incidents.area_id is not distinct from incoming_incidents.area_id
+                         and incidents.nibrs_code is not distinct from incoming_incidents.nibrs_code
                          and incidents.category is not distinct from incoming_incidents.category
+                         and incidents.crime_class is not distinct from incoming_incidents.crime_class
+                         and incidents.crimes_against is not distinct from incoming_incidents.crimes_against
                          and incidents.lat is not distinct from incoming_incidents.lat
                          and incidents.lon is not distinct from incoming_incidents.lon) as changed,
                 from incoming_incidents
@@ -186,7 +150,8 @@ class Incidents:
                 insert into incidents
                 select
                     ? + row_number() over (order by incoming_incidents.position) - 1,
-                    source_id, occurred_at, area_id, category, is_violent, lat, lon,
+                    source_id, occurred_at, area_id, nibrs_code::varchar, category::varchar, crime_class::varchar,
+                    crimes_against::varchar, lat, lon,
                 from incoming_incidents
                 anti join incident_matches using (position)
                 """,
@@ -197,8 +162,10 @@ class Incidents:
                 update incidents set
                     occurred_at = incoming_incidents.occurred_at,
                     area_id = incoming_incidents.area_id,
+                    nibrs_code = incoming_incidents.nibrs_code,
                     category = incoming_incidents.category,
-                    is_violent = incoming_incidents.is_violent,
+                    crime_class = incoming_incidents.crime_class,
+                    crimes_against = incoming_incidents.crimes_against,
                     lat = incoming_incidents.lat,
                     lon = incoming_incidents.lon,
                 from incident_matches
@@ -218,6 +185,33 @@ class Incidents:
         status[matched] = "unchanged"
         status[changed] = "updated"
         return status
+
+
+def classify(ctx: Context) -> pd.DataFrame:
+    """The offence columns of every row (see offenses.classify_rows), with unmapped offences kept for review."""
+    preset = ctx.preset
+    lookup = offenses.load(
+        ctx.con,
+        preset.offense_scheme if preset else None,
+        preset.code_scheme if preset and preset.code_scheme else "nibrs",
+    )
+    frame, unmapped = offenses.classify_rows(ctx.batch, lookup)
+    ctx.offence_review = unmapped
+    ctx.unmapped_offenses = [(entry.label, entry.rows) for entry in unmapped[:100]]
+    return frame
+
+
+def refuse_months_held_as_counts(ctx: Context, area_id: pd.Series, month: pd.Series) -> None:
+    """Refuse rows for an area and month whose offences were imported as counts."""
+    held = ctx.query("select distinct area_id, month from crime_counts")
+    if held.empty:
+        return
+    held = held.assign(month=pd.to_datetime(held["month"]).dt.to_period("M"), held=True)
+    rows = pd.DataFrame({"area_id": pd.array(area_id, dtype="Int64"), "month": month.to_numpy()})
+    held["area_id"] = pd.array(held["area_id"], dtype="Int64")
+    matched = rows.merge(held, how="left", on=["area_id", "month"])["held"]
+    clash = matched.fillna(False).to_numpy(dtype=bool) & ctx.batch.alive
+    ctx.batch.reject(clash, COUNTS_HELD_REASON)
 
 
 def point_in_areas(ctx: Context, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
