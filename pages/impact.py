@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import data_quality, impact_charts, partnership_views, runtime, verdicts
+from components import crime_charts, data_quality, impact_charts, partnership_views, runtime, verdicts
 from components import format as fmt
 from components import synthetic_control as synthetic
 
