@@ -61,7 +61,9 @@ choice = {"partnership_id": partnership_id, "window_months": window_months, "cri
 choice["comparison_area_codes"] = comparison
 
 # months the data-quality check flags (partial latest month, a records-system drop) count as not held
-quality = runtime.query("meta/data_quality", start_date=dt.date(1900, 1, 1), end_date=dt.date(2999, 12, 31)).iloc[0]
+quality = runtime.query(
+    "meta/data_quality", start_date=dt.date(1900, 1, 1), end_date=dt.date(2100, 12, 31), urbanicity=None
+).iloc[0]
 flagged = quality["incomplete_months"]
 not_held = sorted(flagged) if flagged is not None and len(flagged) else None
 row = runtime.query("impact/wdd", months_not_held=not_held, **choice).iloc[0]
