@@ -304,10 +304,6 @@ def _import(csv_path: Path, db_path: Path) -> None:
 # connection while another session's query is still running on it (DuckDB: "connection is busy with another
 # call"). It is a race, so the test passes now and then: strict=False. wt-12 (issue 12, "connections
 # that follow the file") rewrites that class; remove this mark once it is merged and the test passes.
-@pytest.mark.xfail(
-    reason="issue 12: runtime._Connections closes a connection another session is using when the file is swapped",
-    strict=False,
-)
 def test_an_import_during_load_fails_no_rerun(agency_db, tmp_path):
     require_nginx()
     with launch.Cluster(db=agency_db, run_dir=tmp_path / "run", replicas=2) as cluster:

@@ -237,10 +237,6 @@ def test_an_unknown_email_gets_the_public_report_and_the_reason(one_replica, tmp
         assert not ERROR_TEXT.search(body), ERROR_TEXT.search(body)
 
 
-@pytest.mark.xfail(
-    reason="issue 12 (wt-12) adds the refusal of email_verified=false at sign-in; remove this mark after merging it",
-    strict=True,
-)
 def test_an_unverified_email_is_not_given_its_role(one_replica, director, tmp_path):
     with chromium(tmp_path / "profile") as context:
         _loopback_only(context)
