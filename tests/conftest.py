@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 # figures are built with plotly's property checks on in tests (the app turns them off for speed)
 os.environ.setdefault("BRIDGEBOARD_VALIDATE_FIGURES", "1")
@@ -13,6 +16,12 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import fixture_db
+
+# the app publishes its public file here, one per test process, never into the repository's
+# data/public.duckdb (which a running demo's Public report reads, and which workers would share)
+_SCRATCH = tempfile.mkdtemp(prefix="bridgeboard-tests-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+os.environ.setdefault("BRIDGEBOARD_PUBLIC_DB", os.path.join(_SCRATCH, "public.duckdb"))
 
 
 @pytest.fixture(autouse=True)
