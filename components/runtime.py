@@ -395,13 +395,14 @@ def ensure_public_database() -> Path:
             with st.spinner("Publishing the public figures from the agency database…"):
                 publish.publish(source, path)
             if database_version(source) == read:
-                _PUBLISHED_FROM[str(path), str(source)] = read
+                _PUBLISHED_FROM[str(path)] = (str(source), read)
                 break
     return path  # after three imports during three publishes, the latest published; the next query retries
 
 
-# (public file, agency file) -> the agency file's identity last published from it, in this process
-_PUBLISHED_FROM: dict[tuple[str, str], str] = {}
+# public file -> (agency file, its identity) it was last published from, in this process: a public
+# file published from another agency file (BRIDGEBOARD_DB changed) is as stale as an older one
+_PUBLISHED_FROM: dict[str, tuple[str, str]] = {}
 _PUBLISH_LOCKS: dict[str, threading.Lock] = {}
 _PUBLISH_LOCKS_GUARD = threading.Lock()
 
@@ -414,8 +415,8 @@ def _publish_lock(path: Path) -> threading.Lock:
 def _public_is_older(path: Path) -> bool:
     """The public file is missing, or was published from an earlier agency file than the current one."""
     source = database_path()
-    if (str(path), str(source)) in _PUBLISHED_FROM:
-        return _PUBLISHED_FROM[str(path), str(source)] != database_version(source) or not path.exists()
+    if str(path) in _PUBLISHED_FROM:
+        return _PUBLISHED_FROM[str(path)] != (str(source), database_version(source)) or not path.exists()
     # published by another process or an earlier run: the file times tell
     return not path.exists() or path.stat().st_mtime_ns < source.stat().st_mtime_ns
 
