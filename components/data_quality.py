@@ -25,7 +25,7 @@ def sentence(row: pd.Series) -> tuple[str, bool]:
     if row["incomplete_months"] is not None and len(row["incomplete_months"]):
         warns = True
         flagged = [
-            f"{_month_words(month)} ({reason})"
+            f"{_month_words(month)} ({fmt.plain(reason)})"
             for month, reason in zip(row["incomplete_months"], row["incomplete_reasons"], strict=True)
         ]
         parts.append("incomplete months: " + "; ".join(flagged) + " — impact results do not count them as held")

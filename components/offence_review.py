@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import format as fmt
 from data.importers.choices import OffenceChoice, save_choices
 from data.importers.errors import ImportFailed
 
@@ -79,7 +80,7 @@ def review(entries, codes: pd.DataFrame, database, chosen_by: str | None, dry_ru
     with st.form("offence_review"):
         for index, entry in enumerate(entries[:MAX_SHOWN]):
             st.selectbox(
-                f"{entry.label} ({entry.rows:,} {'row' if entry.rows == 1 else 'rows'})",
+                f"{fmt.plain(entry.label)} ({entry.rows:,} {'row' if entry.rows == 1 else 'rows'})",
                 [LEAVE, *options],
                 key=f"offence_review_{index}",
             )

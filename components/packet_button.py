@@ -11,6 +11,7 @@ import re
 
 import streamlit as st
 
+from components import format as fmt
 from components import runtime
 from reports import packets, pdf
 
@@ -42,11 +43,11 @@ def packet_button(
                 nonprofit_name=nonprofit_name,
                 own_programs_only=viewer.is_director,
                 paper=paper.lower(),
-                progress=lambda fraction, what: bar.progress(fraction, text=what),
+                progress=lambda fraction, what: bar.progress(fraction, text=fmt.plain(what)),
             )
         except (packets.PacketError, pdf.PdfError) as error:
             bar.empty()
-            st.error(f"No PDF was made: {error}.")
+            st.error(f"No PDF was made: {fmt.plain(str(error))}.")
             return
         bar.empty()
         st.session_state["packet"] = {"key": key, "pdf": made.pdf, "pages": made.pages, "title": made.title}

@@ -198,7 +198,7 @@ offered = pending is not None and not (dry_run or start)
 confirm_slot = st.empty()
 # the key carries the count, so a refusal of another count after a click can offer its own button
 confirmed = offered and confirm_slot.button(
-    pending[2][:1].upper() + pending[2][1:], key=f"import_confirm_partial_{pending[1]}"
+    fmt.plain(pending[2][:1].upper() + pending[2][1:]), key=f"import_confirm_partial_{pending[1]}"
 )
 if confirmed:
     confirm_slot.empty()  # clicked: the outcome below replaces the offer
@@ -212,7 +212,7 @@ if dry_run or start or confirmed or rerun is not None:
     if summary is None:
         offer = st.session_state.get("import_partial")
         if offer is not None and not (offered and offer[1] == pending[1]):
-            st.button(offer[2][:1].upper() + offer[2][1:], key=f"import_confirm_partial_{offer[1]}")
+            st.button(fmt.plain(offer[2][:1].upper() + offer[2][1:]), key=f"import_confirm_partial_{offer[1]}")
         st.stop()
     bar.empty()
     if summary.dry_run:

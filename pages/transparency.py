@@ -29,12 +29,12 @@ if url := runtime.public_site_url():
 
 def table(spec: public_tables.Table, name: str) -> None:
     """A table of the site as the site shows it (formatted cells), with its CSV."""
-    st.caption(spec.caption)
+    st.caption(fmt.plain(spec.caption))
     runtime.show_table(spec.frame(), name)
 
 
 def chart(spec: site.Chart, figure, name: str) -> None:
-    st.subheader(spec.title)
+    st.subheader(fmt.plain(spec.title))
     st.markdown(fmt.plain(spec.sentence))
     st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
     with st.expander(words.t("app.values_table")):
@@ -46,8 +46,8 @@ st.header(words.t("pages.index.headlines"))
 headlines = content["index"]["headlines"]
 for start in range(0, len(headlines), 4):
     for column, card in zip(st.columns(4), headlines[start : start + 4], strict=False):
-        column.metric(f"{card.label} — {card.side_name}", card.value, border=True)
-        column.caption(card.detail)
+        column.metric(fmt.plain(f"{card.label} — {card.side_name}"), card.value, border=True)
+        column.caption(fmt.plain(card.detail))
 
 st.header(words.t("pages.crime.title"))
 st.markdown(fmt.plain(words.t("pages.crime.intro")))
@@ -59,7 +59,7 @@ for crime_class, spec in zip(public_text.CLASSES_SHOWN, content["crime"]["charts
 st.caption(words.t("pages.crime.sensitive"))
 
 drawn = content["index"]["map"]
-st.subheader(drawn["heading"])
+st.subheader(fmt.plain(drawn["heading"]))
 st.markdown(fmt.plain(drawn["sentence"]))
 outlines = data["area_outlines"]
 if maps.has_outlines(outlines):

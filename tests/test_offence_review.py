@@ -154,7 +154,7 @@ def test_the_import_page_lists_unmapped_offences_and_saves_the_choice(region, tm
     app.button(key="import_dry_run").click().run()
     assert not app.exception, [e.value for e in app.exception]
     review = app.selectbox(key="offence_review_0")
-    assert review.label == "BATTERY - SIMPLE ASSAULT (6 rows)"
+    assert review.label == r"BATTERY \- SIMPLE ASSAULT (6 rows)"  # the file's text, escaped for Markdown
     simple_assault = next(option for option in review.options if option.startswith("13B "))
     assert "(not an FBI class)" in simple_assault
     review.set_value(simple_assault)
