@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -198,3 +200,199 @@ URBAN_RURAL_COLUMNS = {
     "participants_served": ("Participants served", "%,d"),
     "participants_per_1k": ("Participants per 1,000", "%.1f"),
 }
+
+
+# --- the responsive rule every chart is drawn with ------------------------------------
+
+# No plotly toolbar: on a phone it covers the chart's title, and every chart's data is the
+# CSV button under it.
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
+_AXIS_KEY = re.compile(r"^([xy])axis(\d*)$")
+_AXIS_REF = re.compile(r"^([xy])(\d*)( domain)?$")
+
+
+def legend_below(figure: go.Figure, title: str | None = None) -> go.Figure:
+    """Put the legend in rows under the plot, left-aligned, where it wraps at any width.
+
+    Placed in pixels below the bottom axis's title, so a legend that wraps to more rows on a
+    phone pushes the figure's bottom margin (plotly's automargin) instead of covering the plot.
+    """
+    layout = figure.layout
+    height = layout.height or 450
+    margin = layout.margin
+    plot_height = max(
+        height - (margin.t if margin.t is not None else 100) - (margin.b if margin.b is not None else 80), 60
+    )
+    titled = any(
+        axis.title.text
+        for axis in figure.select_xaxes()
+        if axis.visible is not False and axis.showticklabels is not False
+    )
+    below_px = 62 if titled else 36
+    figure.update_layout(
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": -below_px / plot_height,
+            "yanchor": "top",
+            "yref": "paper",
+            "title": {"text": title or "", "side": "top left"},
+        }
+    )
+    return figure
+
+
+def _panel_columns(layout: dict) -> list[list[str]]:
+    """The figure's x axes grouped by column of panels (left to right), each as axis numbers ('' for the first)."""
+    columns: dict[float, list[str]] = {}
+    for key, axis in layout.items():
+        match = _AXIS_KEY.match(key)
+        if match and match.group(1) == "x":
+            left = round(float((axis.get("domain") or [0, 1])[0]), 6)
+            columns.setdefault(left, []).append(match.group(2))
+    return [columns[left] for left in sorted(columns)]
+
+
+def _shared_range(figure: dict, y_names: set[str]) -> list[float] | None:
+    """The y range spanning every trace on these y axes (with error bars), as plotly would autorange a shared axis."""
+    lows, highs, bars = [], [], False
+    for trace in figure.get("data", []):
+        if trace.get("yaxis", "y") not in y_names or trace.get("y") is None:
+            continue
+        values = pd.to_numeric(pd.Series(list(trace["y"])), errors="coerce")
+        if values.notna().sum() == 0:
+            continue
+        error = trace.get("error_y") or {}
+        up = pd.to_numeric(pd.Series(list(error.get("array") or [0] * len(values))), errors="coerce").fillna(0)
+        down = pd.to_numeric(pd.Series(list(error.get("arrayminus") or up)), errors="coerce").fillna(0)
+        lows.append(float((values - down.to_numpy()[: len(values)]).min()))
+        highs.append(float((values + up.to_numpy()[: len(values)]).max()))
+        bars = bars or trace.get("type") == "bar"
+    if not lows:
+        return None
+    low, high = min(lows), max(highs)
+    if bars:
+        low, high = min(low, 0.0), max(high, 0.0)
+    pad = (high - low) * 0.06 or 1.0
+    return [low if bars and low == 0 else low - pad, high if bars and high == 0 else high + pad]
+
+
+def _legend_key(trace: dict) -> str | None:
+    return trace.get("legendgroup") or trace.get("name") or None
+
+
+def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
+    """Split a grid of panels into one figure per column of panels, and lift out the title.
+
+    Streamlit columns stack vertically on a narrow screen, so drawn one per column the panels
+    sit side by side on a laptop and one under another on a phone, where a plotly grid would
+    squeeze four panels (and their titles) into 390 px. A figure of one column comes back whole.
+    Axes shared across columns keep one common range; subplot titles become the panels' titles.
+    """
+    whole = figure.to_dict()
+    layout = whole.get("layout", {})
+    title = (layout.get("title") or {}).get("text") or ""
+    columns = _panel_columns(layout)
+    if len(columns) <= 1:
+        return title, [figure]
+    y_of = {
+        number: str((layout.get(f"xaxis{number}") or {}).get("anchor", "y"))[1:]
+        for group in columns
+        for number in group
+    }
+    # every y axis that matches another (shared_yaxes) shares one range with its whole match group
+    shared: dict[str, list[float] | None] = {}
+    groups: dict[str, set[str]] = {}
+    for key, axis in layout.items():
+        match = _AXIS_KEY.match(key)
+        if match and match.group(1) == "y" and axis.get("matches"):
+            groups.setdefault(axis["matches"], {axis["matches"]}).add(f"y{match.group(2)}")
+    for leader, members in groups.items():
+        explicit = (layout.get(f"yaxis{leader[1:]}") or {}).get("range")
+        span = explicit or _shared_range(whole, members)
+        for member in members:
+            shared[member] = span
+    in_legend = {_legend_key(trace) for trace in whole.get("data", []) if trace.get("showlegend") is not False}
+    in_legend.discard(None)
+    figures = []
+    for group in columns:
+        renumber = {old: ("" if index == 0 else str(index + 1)) for index, old in enumerate(group)}
+        y_renumber = {y_of[old]: new for old, new in renumber.items()}
+
+        def ref(value, renumber=renumber, y_renumber=y_renumber):
+            match = _AXIS_REF.match(str(value)) if value is not None else None
+            if not match:
+                return value
+            table = renumber if match.group(1) == "x" else y_renumber
+            if match.group(2) not in table:
+                return None
+            return f"{match.group(1)}{table[match.group(2)]}{match.group(3) or ''}"
+
+        left, right = (layout.get(f"xaxis{group[0]}") or {}).get("domain", [0, 1])
+        panel_layout = {
+            key: value
+            for key, value in layout.items()
+            if not _AXIS_KEY.match(key) and key not in ("annotations", "shapes", "title", "template")
+        }
+        panel_layout["template"] = layout.get("template")
+        for old, new in renumber.items():
+            x_axis = dict(layout.get(f"xaxis{old}") or {})
+            x_axis.update(domain=[0, 1], anchor=f"y{y_renumber[y_of[old]]}")
+            if x_axis.get("matches"):
+                kept = ref(x_axis["matches"])
+                x_axis.pop("matches")
+                if kept:
+                    x_axis["matches"] = kept
+                else:
+                    x_axis["showticklabels"] = True
+            panel_layout[f"xaxis{new}"] = x_axis
+            y_axis = dict(layout.get(f"yaxis{y_of[old]}") or {})
+            y_axis["anchor"] = f"x{new}"
+            span = shared.get(f"y{y_of[old]}")
+            if y_axis.pop("matches", None) is not None or f"y{y_of[old]}" in shared:
+                y_axis["showticklabels"] = True
+                if span:
+                    y_axis.update(range=span, autorange=False)
+            panel_layout[f"yaxis{y_renumber[y_of[old]]}"] = y_axis
+        annotations = []
+        for note in layout.get("annotations", []):
+            note = dict(note)
+            if note.get("xref", "paper") == "paper":
+                if not left - 1e-6 <= float(note.get("x", 0.5)) <= right + 1e-6:
+                    continue
+                note["x"] = (float(note.get("x", 0.5)) - left) / ((right - left) or 1)
+            else:
+                note["xref"] = ref(note["xref"])
+                if note["xref"] is None:
+                    continue
+            if note.get("yref", "paper") != "paper":
+                note["yref"] = ref(note["yref"])
+            annotations.append(note)
+        shapes = []
+        for shape in layout.get("shapes", []):
+            shape = dict(shape)
+            shape["xref"], shape["yref"] = ref(shape.get("xref", "x")), ref(shape.get("yref", "y"))
+            if shape["xref"] is not None and shape["yref"] is not None:
+                shapes.append(shape)
+        panel_layout.update(annotations=annotations, shapes=shapes, meta={"figure_title": title})
+        margin = dict(panel_layout.get("margin") or {})
+        margin["t"] = min(margin.get("t", 100), 60)  # the figure's title is drawn above the columns
+        panel_layout["margin"] = margin
+        traces = []
+        seen: set[str] = set()
+        for trace in whole.get("data", []):
+            x_number = str(trace.get("xaxis", "x"))[1:]
+            if x_number not in renumber:
+                continue
+            trace = dict(
+                trace, xaxis=f"x{renumber[x_number]}", yaxis=f"y{y_renumber[str(trace.get('yaxis', 'y'))[1:]]}"
+            )
+            # each panel's legend names what that panel draws (the grid showed each name once, anywhere)
+            key = _legend_key(trace)
+            trace["showlegend"] = bool(key in in_legend and key not in seen)
+            seen.add(key)
+            traces.append(trace)
+        figures.append(go.Figure({"data": traces, "layout": panel_layout}))
+    return title, figures

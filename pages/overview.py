@@ -76,10 +76,7 @@ if not maps.has_outlines(shapes):
 else:
     deck, classes = maps.area_map(shapes, values, metric)
     st.pydeck_chart(deck, height=520)
-    st.plotly_chart(
-        maps.legend_figure(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()),
-        config={"displayModeBar": False},
-    )
+    runtime.show_legend(maps.class_legend(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()))
     if query_name == "trust/scores":
         st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
 by_area = shapes[["area_code", "name", "urbanicity", "population"]]

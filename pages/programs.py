@@ -43,7 +43,7 @@ cards[3].metric(
     border=True,
 )
 
-runtime.show_table(programs, "programs-overview", scorecards.PROGRAM_COLUMNS)
+runtime.show_table(programs, "programs-overview", scorecards.PROGRAM_COLUMNS, label="Download the programs table (CSV)")
 
 st.subheader("One program in detail")
 names = dict(zip(programs["program_id"], programs["program_name"] + " — " + programs["nonprofit_name"], strict=True))
@@ -51,7 +51,8 @@ program_id = st.selectbox("Program", list(names), format_func=names.get, key="pr
 detail = programs.set_index("program_id").loc[program_id]
 st.caption(
     f"{fmt.plain(detail.partnership_name)} · {detail.focus.replace('_', ' ')} · {detail.side} · "
-    f"{fmt.count(detail.participants)} participants against a target of {fmt.count(detail.participants_target)}"
+    f"{fmt.count(detail.participants)} participants served in {period.label} (monthly activity records) "
+    f"against a target of {fmt.count(detail.participants_target)}; each measure's latest report is dated"
 )
 for category, title in scorecards.CATEGORY_TITLES.items():
     st.markdown(f"**{title}**")
@@ -64,5 +65,10 @@ for category, title in scorecards.CATEGORY_TITLES.items():
             f"programs-{program_id}-{category}",
             scorecards.MEASURE_COLUMNS,
             cell_styles={"status": scorecards.status_style},
+            label=f"Download “{title}” measures (CSV)",
         )
-runtime.download(scorecard[scorecard["program_id"] == program_id], f"programs-{program_id}-scorecard")
+runtime.download(
+    scorecard[scorecard["program_id"] == program_id],
+    f"programs-{program_id}-scorecard",
+    "Download this program's whole scorecard (CSV)",
+)

@@ -92,7 +92,7 @@ elif view == "By area":
     by_area = runtime.query("trust/scores", **period.params(), group_by="area")
     values, reasons = trust.area_trust(by_area)
     shapes = runtime.query("areas/shapes", urbanicity=period.urbanicity)
-    metric = maps.MapMetric("Resident trust", "", "blues", 1)
+    metric = maps.MapMetric("Resident trust", "", "blues", 1, "Resident trust index (0–100)")
     areas = maps.area_table(shapes, values, metric, reasons)
     if shapes.empty:
         st.info("No areas match the current filters.")
@@ -102,11 +102,8 @@ elif view == "By area":
         else:
             deck, classes = maps.area_map(shapes, values, metric, reasons=reasons)
             st.pydeck_chart(deck, height=480)
-            st.plotly_chart(
-                maps.legend_figure(
-                    classes, metric, areas["value"].isna().any(), missing_label="too few or no responses"
-                ),
-                config={"displayModeBar": False},
+            runtime.show_legend(
+                maps.class_legend(classes, metric, areas["value"].isna().any(), "too few or no responses")
             )
         st.caption(
             f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
