@@ -185,6 +185,30 @@ def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
     return figure
 
 
+def urban_rural_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """urban_rural_table turned to one row per measure and a column per side, as text: it reads on a
+    phone, and no heading is cut off ('Trust 95% CI high'); the CSV keeps urban_rural_table itself."""
+    from components import format as fmt
+
+    sides = list(table["side"])
+    rows = []
+    for column, (heading, number_format) in URBAN_RURAL_COLUMNS.items():
+        if column in ("side", "trust_ci_low", "trust_ci_high"):
+            continue
+        row = {"measure": heading}
+        for side, record in zip(sides, table.to_dict("records"), strict=True):
+            value = record[column]
+            if column == "trust_0_100" and not fmt.is_missing(value):
+                text = f"{fmt.number(value)} (95% CI {fmt.interval(record['trust_ci_low'], record['trust_ci_high'])})"
+            elif fmt.is_missing(value):
+                text = fmt.MISSING
+            else:
+                text = (number_format % value) if "," not in number_format else fmt.count(value)
+            row[side] = text
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["measure", *sides])
+
+
 # column -> (heading, printf-style format) for showing urban_rural_table
 URBAN_RURAL_COLUMNS = {
     "side": ("Areas", None),
@@ -314,8 +338,7 @@ def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
         span = explicit or _shared_range(whole, members)
         for member in members:
             shared[member] = span
-    in_legend = {_legend_key(trace) for trace in whole.get("data", []) if trace.get("showlegend") is not False}
-    in_legend.discard(None)
+    in_legend = {_legend_key(t) for t in whole.get("data", []) if t.get("showlegend") is not False and t.get("name")}
     figures = []
     for group in columns:
         renumber = {old: ("" if index == 0 else str(index + 1)) for index, old in enumerate(group)}
@@ -351,8 +374,12 @@ def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
             y_axis = dict(layout.get(f"yaxis{y_of[old]}") or {})
             y_axis["anchor"] = f"x{new}"
             span = shared.get(f"y{y_of[old]}")
-            if y_axis.pop("matches", None) is not None or f"y{y_of[old]}" in shared:
+            leader = y_axis.pop("matches", None)
+            if leader is not None or f"y{y_of[old]}" in shared:
                 y_axis["showticklabels"] = True
+                if leader is not None and not (y_axis.get("title") or {}).get("text"):
+                    # stacked on a phone, every panel needs its own axis title
+                    y_axis["title"] = (layout.get(f"yaxis{leader[1:]}") or {}).get("title")
                 if span:
                     y_axis.update(range=span, autorange=False)
             panel_layout[f"yaxis{y_renumber[y_of[old]]}"] = y_axis
@@ -381,18 +408,54 @@ def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
         margin["t"] = min(margin.get("t", 100), 60)  # the figure's title is drawn above the columns
         panel_layout["margin"] = margin
         traces = []
-        seen: set[str] = set()
-        for trace in whole.get("data", []):
+        panel_data = [trace for trace in whole.get("data", []) if str(trace.get("xaxis", "x"))[1:] in renumber]
+        shown_here = {_legend_key(t) for t in panel_data if t.get("showlegend") is not False and t.get("name")}
+        seen: set[str | None] = set()
+        for trace in panel_data:
             x_number = str(trace.get("xaxis", "x"))[1:]
-            if x_number not in renumber:
-                continue
             trace = dict(
                 trace, xaxis=f"x{renumber[x_number]}", yaxis=f"y{y_renumber[str(trace.get('yaxis', 'y'))[1:]]}"
             )
-            # each panel's legend names what that panel draws (the grid showed each name once, anywhere)
             key = _legend_key(trace)
-            trace["showlegend"] = bool(key in in_legend and key not in seen)
-            seen.add(key)
+            if not trace.get("name"):
+                trace["showlegend"] = False  # an unnamed band would read "trace 1"
+            elif trace.get("showlegend") is not False:
+                trace["showlegend"] = key not in seen
+                seen.add(key)
+            elif key in in_legend and key not in shown_here and key not in seen:
+                # the grid named this series once, in another panel; each panel's legend names what it draws
+                trace["showlegend"] = True
+                seen.add(key)
             traces.append(trace)
         figures.append(go.Figure({"data": traces, "layout": panel_layout}))
     return title, figures
+
+
+def note_axis_start(figure: go.Figure) -> go.Figure:
+    """A value axis of lines or points that does not start at zero says where it starts, in its title.
+
+    The range is fixed to what the data need (as plotly's autorange would draw it), so the words
+    stay true; bar charts start at zero anyway and are left alone.
+    """
+    whole = figure.to_dict()
+    for key in list(whole.get("layout", {})):
+        match = _AXIS_KEY.match(key)
+        if not match or match.group(1) != "y":
+            continue
+        name = f"y{match.group(2)}"
+        axis = figure.layout[key]
+        on_axis = [t for t in whole.get("data", []) if t.get("yaxis", "y") == name]
+        if not on_axis or any(t.get("type") == "bar" for t in on_axis) or axis.type not in (None, "-", "linear"):
+            continue
+        if axis.visible is False or axis.showticklabels is False:
+            continue
+        span = list(axis.range) if axis.range is not None else _shared_range(whole, {name})
+        if not span or span[0] is None or float(span[0]) <= 0:
+            continue
+        low = float(span[0])
+        axis.update(range=span, autorange=False)
+        title = axis.title.text or ""
+        if "axis starts at" not in title:
+            note = f"axis starts at {low:,.0f}" if abs(low) >= 10 else f"axis starts at {low:,.2g}"
+            axis.update(title_text=f"{title} — {note}" if title else note.capitalize())
+    return figure

@@ -342,6 +342,7 @@ def _sites_layer(sites: pd.DataFrame, metres_per_px: float) -> pdk.Layer:
             "urbanicity": cluster.urbanicity,
             "value_text": cluster.value_text,
             "population_text": cluster.population_text,
+            "sites": int(cluster.sites),
             "position": [cluster.lon, cluster.lat],
             "radius": site_radius_pixels(cluster.sites) * metres_per_px,
             "fill": [

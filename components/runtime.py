@@ -648,15 +648,15 @@ def draw_chart(figure, name: str, legend_title: str | None = None) -> None:
     stacked on a phone, under the figure's title."""
     title, panels = charts.panel_figures(figure)
     if len(panels) == 1:
-        st.plotly_chart(charts.legend_below(panels[0], legend_title), key=f"chart-{name}", config=charts.CHART_CONFIG)
+        panel = charts.note_axis_start(charts.legend_below(panels[0], legend_title))
+        st.plotly_chart(panel, key=f"chart-{name}", config=charts.CHART_CONFIG)
         return
     if title:
         st.markdown(f"**{_markdown_title(title)}**")
     for number, (column, panel) in enumerate(zip(st.columns(len(panels)), panels, strict=True)):
         with column:
-            st.plotly_chart(
-                charts.legend_below(panel, legend_title), key=f"chart-{name}-{number}", config=charts.CHART_CONFIG
-            )
+            panel = charts.note_axis_start(charts.legend_below(panel, legend_title))
+            st.plotly_chart(panel, key=f"chart-{name}-{number}", config=charts.CHART_CONFIG)
 
 
 def show_chart(
@@ -688,10 +688,12 @@ def show_table(
     columns: dict | None = None,
     cell_styles: dict | None = None,
     label: str | None = None,
+    csv: pd.DataFrame | None = None,
     **dataframe_options,
 ) -> None:
     """Draw a table and offer it as CSV: the first (name) column pinned, missing values as "—",
-    every row shown up to TABLE_ROWS_SHOWN, the full frame in the CSV.
+    every row shown up to TABLE_ROWS_SHOWN, the full frame (or `csv`, the numbers behind a text
+    table) in the CSV.
 
     columns maps a column to (heading, printf format, "date", "sparkline" for a list of
     values, or None for text); columns not named are hidden from the table but stay in the CSV.
@@ -720,7 +722,30 @@ def show_table(
         for column, style in cell_styles.items():
             shown = shown.map(style, subset=[column])
     st.dataframe(shown, hide_index=True, key=f"table-{name}", column_config=config, **dataframe_options)
-    download(frame, name, label)
+    download(frame if csv is None else csv, name, label)
+
+
+# Streamlit keeps the sidebar open over a phone's screen after a page is tapped in it; this closes
+# it (as its own "Collapse sidebar" button does) once the tap has chosen a page. Wide screens keep it.
+_CLOSE_SIDEBAR_ON_PHONE = """<script>
+(() => {
+  if (document.body.dataset.bridgeboardClosesSidebar) return;
+  document.body.dataset.bridgeboardClosesSidebar = "1";
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest('[data-testid="stSidebarNavLink"]')) return;
+    if (!window.matchMedia("(max-width: 640px)").matches) return;
+    setTimeout(() => {
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 60);
+  }, true);
+})();
+</script>"""
+
+
+def close_sidebar_after_navigation_on_phones() -> None:
+    with st.sidebar:
+        st.html(_CLOSE_SIDEBAR_ON_PHONE, unsafe_allow_javascript=True)
 
 
 # --- pages ----------------------------------------------------------------------------

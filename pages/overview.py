@@ -88,4 +88,6 @@ if table.empty:
     st.info("No areas match the current filters.")
 else:
     runtime.show_chart(charts.urban_rural_figure(table, period.label), table, "overview-urban-rural")
-    runtime.show_table(table, "overview-urban-rural-table", charts.URBAN_RURAL_COLUMNS)
+    rows = charts.urban_rural_rows(table)
+    columns = {"measure": ("Measure", None), **{side: (side, None) for side in rows.columns[1:]}}
+    runtime.show_table(rows, "overview-urban-rural-table", columns, csv=table)

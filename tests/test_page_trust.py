@@ -29,9 +29,22 @@ def cards(app):
 
 
 def charts(app):
-    """The page's plotly figures as dicts, by their title."""
-    figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    return {figure["layout"].get("title", {}).get("text", ""): figure for figure in figures}
+    """The page's plotly figures as dicts, by their title; a grid drawn as one chart per column of
+    panels (runtime.draw_chart) comes back as one figure holding every panel's traces."""
+    figures: dict[str, dict] = {}
+    for chart in app.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        layout = figure["layout"]
+        title = (layout.get("meta") or {}).get("figure_title") or layout.get("title", {}).get("text", "")
+        if title in figures:
+            figures[title]["data"] += figure["data"]
+            figures[title]["layout"]["annotations"] = [
+                *figures[title]["layout"].get("annotations", []),
+                *layout.get("annotations", []),
+            ]
+        else:
+            figures[title] = figure
+    return figures
 
 
 def resident_trust(con, start, end, side=None):
