@@ -396,7 +396,7 @@ def site_table(sites: pd.DataFrame) -> pd.DataFrame:
 def _swatch_html(colour: str, text: str, shape: str = "square", size_px: int = 14) -> str:
     radius = "50%" if shape == "circle" else "2px"
     return (
-        '<li style="display:flex;align-items:center;gap:6px;white-space:nowrap">'
+        '<li style="display:flex;align-items:center;gap:6px;max-width:100%">'
         f'<span style="display:inline-block;width:{size_px}px;height:{size_px}px;border-radius:{radius};'
         f'background:{html.escape(colour)};border:1px solid #555;flex:none"></span>'
         f"<span>{html.escape(text)}</span></li>"
@@ -435,7 +435,7 @@ def class_legend(
         items.append(_swatch_html(NO_DATA, missing_label))
     if city_limit:
         items.append(
-            '<li style="display:flex;align-items:center;gap:6px;white-space:nowrap">'
+            '<li style="display:flex;align-items:center;gap:6px;max-width:100%">'
             '<span style="display:inline-block;width:22px;border-top:3px solid #222;flex:none"></span>'
             "<span>city limit (urban inside, rural outside)</span></li>"
         )

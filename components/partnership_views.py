@@ -21,7 +21,7 @@ ORG_TYPES = {
     "other": "Other",
 }
 STATUSES = {"active": "Active", "paused": "Paused", "planned": "Planned", "ended": "Ended"}
-SHARING = {"none": "None", "aggregate": "Aggregate", "case_level": "Case-level"}
+SHARING = {"none": "No data shared", "aggregate": "Aggregate", "case_level": "Case-level"}
 SIDES = {"urban": "Urban", "rural": "Rural"}
 # Okabe-Ito, matching the trust page: the police side in reddish purple (officers), the nonprofit in green
 RESPONDENT_COLOURS = {"Police": "#CC79A7", "Nonprofit": "#009E73"}

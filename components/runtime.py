@@ -689,11 +689,12 @@ def show_table(
     cell_styles: dict | None = None,
     label: str | None = None,
     csv: pd.DataFrame | None = None,
+    offer_csv: bool = True,
     **dataframe_options,
 ) -> None:
     """Draw a table and offer it as CSV: the first (name) column pinned, missing values as "—",
     every row shown up to TABLE_ROWS_SHOWN, the full frame (or `csv`, the numbers behind a text
-    table) in the CSV.
+    table) in the CSV (offer_csv=False for tables that only explain, such as a query's inputs).
 
     columns maps a column to (heading, printf format, "date", "sparkline" for a list of
     values, or None for text); columns not named are hidden from the table but stay in the CSV.
@@ -722,7 +723,8 @@ def show_table(
         for column, style in cell_styles.items():
             shown = shown.map(style, subset=[column])
     st.dataframe(shown, hide_index=True, key=f"table-{name}", column_config=config, **dataframe_options)
-    download(frame if csv is None else csv, name, label)
+    if offer_csv:
+        download(frame if csv is None else csv, name, label)
 
 
 # Streamlit keeps the sidebar open over a phone's screen after a page is tapped in it; this closes

@@ -51,10 +51,10 @@ def show_summary(summary: importers.ImportSummary) -> None:
     rejected.metric("Rejected", f"{summary.rows_rejected:,}")
     if summary.reasons:
         st.markdown("**Rejected rows by reason**")
-        st.dataframe(summary.reasons_frame(), hide_index=True, key="import_reasons")
+        runtime.show_table(summary.reasons_frame(), "import-reasons", offer_csv=False)
     if summary.unmapped_offenses:
         st.markdown("**Offences not in data/offense_map.csv** (add them there and import again)")
-        st.dataframe(summary.unmapped_frame(), hide_index=True, key="import_unmapped")
+        runtime.show_table(summary.unmapped_frame(), "import-unmapped", offer_csv=False)
     for warning in summary.warnings:
         st.info(fmt.plain(warning))
 
@@ -114,7 +114,7 @@ except importers.ImportFailed as error:
     st.stop()
 
 st.subheader("First rows")
-st.dataframe(head, hide_index=True, key="import_preview")
+runtime.show_table(head, "import-preview", offer_csv=False)
 
 options = importers.ImportOptions(
     preset=preset_name,
