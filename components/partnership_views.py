@@ -257,7 +257,7 @@ PROGRAM_COLUMNS = {
     "attendance_pct": ("Attendance (%)", "%.0f%%"),
     "completion_pct": ("Completion (%)", "%.0f%%"),
     "co_delivered_pct": ("Co-delivered with officers (%)", "%.0f%%"),
-    "cost_usd": ("Cost in the period", "$%,.0f"),
+    "cost_usd": ("Cost in the period (prorated)", "$%,.0f"),
     "cost_per_participant": ("Cost per person", "$%,.0f"),
     "partner_feedback_0_100": ("Partner feedback (0–100)", "%.0f"),
 }
@@ -273,7 +273,15 @@ def kpi_table(scorecard: pd.DataFrame) -> pd.DataFrame:
             "rba_category": rows["rba_category"].map(
                 {"how_much": "How much", "how_well": "How well", "better_off": "Better off"}
             ),
+            "latest_text": [
+                scorecards.latest_text(value, unit, end)
+                for value, unit, end in zip(rows["value"], rows["unit"], rows["value_period_end"], strict=True)
+            ],
+            "target_text": [
+                scorecards.measure_text(value, unit) for value, unit in zip(rows["target"], rows["unit"], strict=True)
+            ],
             "value": rows["value"],
+            "value_period_end": rows["value_period_end"],
             "target": rows["target"],
             "unit": rows["unit"],
             "direction": rows["higher_is_better"].map(scorecards.polarity),
@@ -287,9 +295,8 @@ KPI_COLUMNS = {
     "program_name": ("Program", None),
     "kpi_name": ("Measure", None),
     "rba_category": ("Kind", None),
-    "value": ("Latest value", "%,.1f"),
-    "target": ("Target", "%,.1f"),
-    "unit": ("Unit", None),
+    "latest_text": ("Latest (report to)", None),
+    "target_text": ("Target", None),
     "direction": ("Direction", None),
     "on_track": ("Against target", None),
     "change_from_baseline_pct": ("Change from baseline (%)", "%+.0f%%"),

@@ -109,17 +109,7 @@ elif view == "By area":
             f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
             f"{trust.MIN_N_EFF}) in the period; hover an area or see the table for the reason."
         )
-        runtime.show_table(
-            areas,
-            "trust-areas",
-            {
-                "name": ("Area", None),
-                "urbanicity": ("Urban or rural", None),
-                "population": ("Residents", "%,d"),
-                "value": ("Resident trust (0–100)", "%.1f"),
-                "note": ("Note", None),
-            },
-        )
+        runtime.show_table(trust.area_intervals(areas, by_area), "trust-areas", trust.AREA_COLUMNS)
         hidden_by_view["By area"] = areas
 
 else:

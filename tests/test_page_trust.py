@@ -114,6 +114,10 @@ def test_suppressed_cells_are_grey_and_listed_with_their_reason(fixture_path, mo
     assert areas.loc["Birch", "value"] == pytest.approx((50 + 4500) / 121)  # r3 and wave 3: 37.60
     assert areas.loc["Alder", "note"] == "n = 2 responses, below the 50 needed"
     assert math.isnan(areas.loc["Alder", "value"])
+    # the table carries the map's sample: Birch's n = 61 (r3 + wave 3's 60); Alder's 2, with no interval
+    assert (areas.loc["Birch", "n"], areas.loc["Alder", "n"]) == (61, 2)
+    assert areas.loc["Birch", "ci_low"] < areas.loc["Birch", "value"] < areas.loc["Birch", "ci_high"]
+    assert math.isnan(areas.loc["Alder", "ci_low"]) and math.isnan(areas.loc["Alder", "ci_high"])
     assert areas.loc["Dogwood Township", "note"] == "no data"
     assert {"chart": "By area", "side": "Urban", "who": "Residents", "cell": "Alder"} in (
         tables["chart"][["chart", "side", "who", "cell"]].to_dict("records")
