@@ -184,13 +184,13 @@ def test_every_page_loads_without_error_text(server, page, spec):
 
 def test_urban_rural_filter_changes_the_chart_and_the_link(server, page):
     _open(page, f"{server}/crime")
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
-    assert "Rural: 12-month mean" in chart.inner_text() and "Urban: 12-month mean" in chart.inner_text()
+    charts = " ".join(page.locator('[data-testid="stPlotlyChart"]').all_inner_texts())  # a chart per side
+    assert "Rural: 12-month mean" in charts and "Urban: 12-month mean" in charts
     page.locator('[data-testid="stSidebar"]').get_by_text("Urban", exact=True).click()
     _wait_until_idle(page)
     page.wait_for_function("() => location.search.includes('areas=urban')", timeout=30_000)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
-    assert "Urban: 12-month mean" in chart.inner_text() and "Rural: 12-month mean" not in chart.inner_text()
+    charts = " ".join(page.locator('[data-testid="stPlotlyChart"]').all_inner_texts())
+    assert "Urban: 12-month mean" in charts and "Rural: 12-month mean" not in charts
 
 
 def test_a_shared_link_restores_the_filters(server, page):

@@ -162,13 +162,8 @@ def test_every_page_reads_right(server, browser, demo_con, role, width):
                 problems[f"{stem}: overlapping text"] = overlapping[:5]
             tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
             page.set_viewport_size({"width": columns, "height": min(max(tall, rows), 8000)})
-            page.wait_for_timeout(1500)  # charts and tables redraw for the taller window
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-                ".every(chart => chart.querySelector('.main-svg .plot'))",
-                timeout=60_000,
-            )
-            page.wait_for_timeout(2500)
+            # charts and tables redraw for the taller window (a screenshot, not a check: no condition)
+            page.wait_for_timeout(4000)
             page.screenshot(path=str(folder / f"{stem}-{role}-{columns}.png"))
             page.set_viewport_size({"width": columns, "height": rows})
     finally:
