@@ -304,7 +304,8 @@ def _shared_range(figure: dict, y_names: set[str]) -> list[float] | None:
 
 
 def _legend_key(trace: dict) -> str | None:
-    return trace.get("legendgroup") or trace.get("name") or None
+    """One legend entry per named series (a group such as 'urban' may hold the month and its mean)."""
+    return f"{trace.get('legendgroup') or ''}|{trace['name']}" if trace.get("name") else None
 
 
 def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:

@@ -184,6 +184,11 @@ def test_every_page_loads_without_error_text(server, page, spec):
 
 def test_urban_rural_filter_changes_the_chart_and_the_link(server, page):
     _open(page, f"{server}/crime")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".map(c => c.innerText).join(' ').includes('Rural: 12-month mean')",
+        timeout=60_000,
+    )
     charts = " ".join(page.locator('[data-testid="stPlotlyChart"]').all_inner_texts())  # a chart per side
     assert "Rural: 12-month mean" in charts and "Urban: 12-month mean" in charts
     page.locator('[data-testid="stSidebar"]').get_by_text("Urban", exact=True).click()
