@@ -35,7 +35,14 @@ if problem:
 
 sections: dict[str, list] = {}
 for number, page in enumerate(navigation.pages_for(viewer.role)):
+    first = number == 0
     sections.setdefault(page.section, []).append(
-        st.Page(page.path, title=page.title, icon=page.icon, default=number == 0)
+        st.Page(page.path, title=page.title, icon=page.icon, default=first, url_path=navigation.HOME if first else None)
     )
-runtime.run_page(st.navigation(sections))
+    if first:  # its own name opens it too (/overview), not a "page not found" box that freezes the app
+        sections[page.section].append(
+            st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path, visibility="hidden")
+        )
+page = st.navigation(sections)
+runtime.close_sidebar_after_navigation_on_phones()
+runtime.run_page(page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -185,6 +187,30 @@ def urban_rural_figure(table: pd.DataFrame, period_label: str) -> go.Figure:
     return figure
 
 
+def urban_rural_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """urban_rural_table turned to one row per measure and a column per side, as text: it reads on a
+    phone, and no heading is cut off ('Trust 95% CI high'); the CSV keeps urban_rural_table itself."""
+    from components import format as fmt
+
+    sides = list(table["side"])
+    rows = []
+    for column, (heading, number_format) in URBAN_RURAL_COLUMNS.items():
+        if column in ("side", "trust_ci_low", "trust_ci_high"):
+            continue
+        row = {"measure": heading}
+        for side, record in zip(sides, table.to_dict("records"), strict=True):
+            value = record[column]
+            if column == "trust_0_100" and not fmt.is_missing(value):
+                text = f"{fmt.number(value)} (95% CI {fmt.interval(record['trust_ci_low'], record['trust_ci_high'])})"
+            elif fmt.is_missing(value):
+                text = fmt.MISSING
+            else:
+                text = (number_format % value) if "," not in number_format else fmt.count(value)
+            row[side] = text
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["measure", *sides])
+
+
 # column -> (heading, printf-style format) for showing urban_rural_table
 URBAN_RURAL_COLUMNS = {
     "side": ("Areas", None),
@@ -200,3 +226,239 @@ URBAN_RURAL_COLUMNS = {
     "participants_served": ("Participants served", "%,d"),
     "participants_per_1k": ("Participants per 1,000", "%.1f"),
 }
+
+
+# --- the responsive rule every chart is drawn with ------------------------------------
+
+# No plotly toolbar: on a phone it covers the chart's title, and every chart's data is the
+# CSV button under it.
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
+_AXIS_KEY = re.compile(r"^([xy])axis(\d*)$")
+_AXIS_REF = re.compile(r"^([xy])(\d*)( domain)?$")
+
+
+def legend_below(figure: go.Figure, title: str | None = None) -> go.Figure:
+    """Put the legend in rows under the plot, left-aligned, where it wraps at any width.
+
+    Placed in pixels below the bottom axis's title, so a legend that wraps to more rows on a
+    phone pushes the figure's bottom margin (plotly's automargin) instead of covering the plot.
+    """
+    layout = figure.layout
+    height = layout.height or 450
+    margin = layout.margin
+    plot_height = max(
+        height - (margin.t if margin.t is not None else 100) - (margin.b if margin.b is not None else 80), 60
+    )
+    titled = any(
+        axis.title.text
+        for axis in figure.select_xaxes()
+        if axis.visible is not False and axis.showticklabels is not False
+    )
+    below_px = 62 if titled else 36
+    figure.update_layout(
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": -below_px / plot_height,
+            "yanchor": "top",
+            "yref": "paper",
+            "title": {"text": title or "", "side": "top left"},
+        }
+    )
+    return figure
+
+
+def _panel_columns(layout: dict) -> list[list[str]]:
+    """The figure's x axes grouped by column of panels (left to right), each as axis numbers ('' for the first)."""
+    columns: dict[float, list[str]] = {}
+    for key, axis in layout.items():
+        match = _AXIS_KEY.match(key)
+        if match and match.group(1) == "x":
+            left = round(float((axis.get("domain") or [0, 1])[0]), 6)
+            columns.setdefault(left, []).append(match.group(2))
+    return [columns[left] for left in sorted(columns)]
+
+
+def _shared_range(figure: dict, y_names: set[str]) -> list[float] | None:
+    """The y range spanning every trace on these y axes (with error bars), as plotly would autorange a shared axis."""
+    lows, highs, bars = [], [], False
+    for trace in figure.get("data", []):
+        if trace.get("yaxis", "y") not in y_names or trace.get("y") is None:
+            continue
+        values = pd.to_numeric(pd.Series(list(trace["y"])), errors="coerce")
+        if values.notna().sum() == 0:
+            continue
+        error = trace.get("error_y") or {}
+        up = pd.to_numeric(pd.Series(list(error.get("array") or [0] * len(values))), errors="coerce").fillna(0)
+        down = pd.to_numeric(pd.Series(list(error.get("arrayminus") or up)), errors="coerce").fillna(0)
+        lows.append(float((values - down.to_numpy()[: len(values)]).min()))
+        highs.append(float((values + up.to_numpy()[: len(values)]).max()))
+        bars = bars or trace.get("type") == "bar"
+    if not lows:
+        return None
+    low, high = min(lows), max(highs)
+    if bars:
+        low, high = min(low, 0.0), max(high, 0.0)
+    pad = (high - low) * 0.06 or 1.0
+    return [low if bars and low == 0 else low - pad, high if bars and high == 0 else high + pad]
+
+
+def _legend_key(trace: dict) -> str | None:
+    """One legend entry per named series (a group such as 'urban' may hold the month and its mean)."""
+    return f"{trace.get('legendgroup') or ''}|{trace['name']}" if trace.get("name") else None
+
+
+def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
+    """Split a grid of panels into one figure per column of panels, and lift out the title.
+
+    Streamlit columns stack vertically on a narrow screen, so drawn one per column the panels
+    sit side by side on a laptop and one under another on a phone, where a plotly grid would
+    squeeze four panels (and their titles) into 390 px. A figure of one column comes back whole.
+    Axes shared across columns keep one common range; subplot titles become the panels' titles.
+    """
+    whole = figure.to_dict()
+    layout = whole.get("layout", {})
+    title = (layout.get("title") or {}).get("text") or ""
+    columns = _panel_columns(layout)
+    if len(columns) <= 1:
+        return title, [figure]
+    y_of = {
+        number: str((layout.get(f"xaxis{number}") or {}).get("anchor", "y"))[1:]
+        for group in columns
+        for number in group
+    }
+    # every y axis that matches another (shared_yaxes) shares one range with its whole match group
+    shared: dict[str, list[float] | None] = {}
+    groups: dict[str, set[str]] = {}
+    for key, axis in layout.items():
+        match = _AXIS_KEY.match(key)
+        if match and match.group(1) == "y" and axis.get("matches"):
+            groups.setdefault(axis["matches"], {axis["matches"]}).add(f"y{match.group(2)}")
+    for leader, members in groups.items():
+        explicit = (layout.get(f"yaxis{leader[1:]}") or {}).get("range")
+        span = explicit or _shared_range(whole, members)
+        for member in members:
+            shared[member] = span
+    in_legend = {_legend_key(t) for t in whole.get("data", []) if t.get("showlegend") is not False and t.get("name")}
+    figures = []
+    for group in columns:
+        renumber = {old: ("" if index == 0 else str(index + 1)) for index, old in enumerate(group)}
+        y_renumber = {y_of[old]: new for old, new in renumber.items()}
+
+        def ref(value, renumber=renumber, y_renumber=y_renumber):
+            match = _AXIS_REF.match(str(value)) if value is not None else None
+            if not match:
+                return value
+            table = renumber if match.group(1) == "x" else y_renumber
+            if match.group(2) not in table:
+                return None
+            return f"{match.group(1)}{table[match.group(2)]}{match.group(3) or ''}"
+
+        left, right = (layout.get(f"xaxis{group[0]}") or {}).get("domain", [0, 1])
+        panel_layout = {
+            key: value
+            for key, value in layout.items()
+            if not _AXIS_KEY.match(key) and key not in ("annotations", "shapes", "title", "template")
+        }
+        panel_layout["template"] = layout.get("template")
+        for old, new in renumber.items():
+            x_axis = dict(layout.get(f"xaxis{old}") or {})
+            x_axis.update(domain=[0, 1], anchor=f"y{y_renumber[y_of[old]]}")
+            if x_axis.get("matches"):
+                kept = ref(x_axis["matches"])
+                x_axis.pop("matches")
+                if kept:
+                    x_axis["matches"] = kept
+                else:
+                    x_axis["showticklabels"] = True
+            panel_layout[f"xaxis{new}"] = x_axis
+            y_axis = dict(layout.get(f"yaxis{y_of[old]}") or {})
+            y_axis["anchor"] = f"x{new}"
+            span = shared.get(f"y{y_of[old]}")
+            leader = y_axis.pop("matches", None)
+            if leader is not None or f"y{y_of[old]}" in shared:
+                y_axis["showticklabels"] = True
+                if leader is not None and not (y_axis.get("title") or {}).get("text"):
+                    # stacked on a phone, every panel needs its own axis title
+                    y_axis["title"] = (layout.get(f"yaxis{leader[1:]}") or {}).get("title")
+                if span:
+                    y_axis.update(range=span, autorange=False)
+            panel_layout[f"yaxis{y_renumber[y_of[old]]}"] = y_axis
+        annotations = []
+        for note in layout.get("annotations", []):
+            note = dict(note)
+            if note.get("xref", "paper") == "paper":
+                if not left - 1e-6 <= float(note.get("x", 0.5)) <= right + 1e-6:
+                    continue
+                note["x"] = (float(note.get("x", 0.5)) - left) / ((right - left) or 1)
+            else:
+                note["xref"] = ref(note["xref"])
+                if note["xref"] is None:
+                    continue
+            if note.get("yref", "paper") != "paper":
+                note["yref"] = ref(note["yref"])
+            annotations.append(note)
+        shapes = []
+        for shape in layout.get("shapes", []):
+            shape = dict(shape)
+            shape["xref"], shape["yref"] = ref(shape.get("xref", "x")), ref(shape.get("yref", "y"))
+            if shape["xref"] is not None and shape["yref"] is not None:
+                shapes.append(shape)
+        panel_layout.update(annotations=annotations, shapes=shapes, meta={"figure_title": title})
+        margin = dict(panel_layout.get("margin") or {})
+        margin["t"] = min(margin.get("t", 100), 60)  # the figure's title is drawn above the columns
+        panel_layout["margin"] = margin
+        traces = []
+        panel_data = [trace for trace in whole.get("data", []) if str(trace.get("xaxis", "x"))[1:] in renumber]
+        shown_here = {_legend_key(t) for t in panel_data if t.get("showlegend") is not False and t.get("name")}
+        seen: set[str | None] = set()
+        for trace in panel_data:
+            x_number = str(trace.get("xaxis", "x"))[1:]
+            trace = dict(
+                trace, xaxis=f"x{renumber[x_number]}", yaxis=f"y{y_renumber[str(trace.get('yaxis', 'y'))[1:]]}"
+            )
+            key = _legend_key(trace)
+            if not trace.get("name"):
+                trace["showlegend"] = False  # an unnamed band would read "trace 1"
+            elif trace.get("showlegend") is not False:
+                trace["showlegend"] = key not in seen
+                seen.add(key)
+            elif key in in_legend and key not in shown_here and key not in seen:
+                # the grid named this series once, in another panel; each panel's legend names what it draws
+                trace["showlegend"] = True
+                seen.add(key)
+            traces.append(trace)
+        figures.append(go.Figure({"data": traces, "layout": panel_layout}))
+    return title, figures
+
+
+def note_axis_start(figure: go.Figure) -> go.Figure:
+    """A value axis of lines or points that does not start at zero says where it starts, in its title.
+
+    The range is fixed to what the data need (as plotly's autorange would draw it), so the words
+    stay true; bar charts start at zero anyway and are left alone.
+    """
+    whole = figure.to_dict()
+    for key in list(whole.get("layout", {})):
+        match = _AXIS_KEY.match(key)
+        if not match or match.group(1) != "y":
+            continue
+        name = f"y{match.group(2)}"
+        axis = figure.layout[key]
+        on_axis = [t for t in whole.get("data", []) if t.get("yaxis", "y") == name]
+        if not on_axis or any(t.get("type") == "bar" for t in on_axis) or axis.type not in (None, "-", "linear"):
+            continue
+        if axis.visible is False or axis.showticklabels is False:
+            continue
+        span = list(axis.range) if axis.range is not None else _shared_range(whole, {name})
+        if not span or span[0] is None or float(span[0]) <= 0:
+            continue
+        low = float(span[0])
+        axis.update(range=span, autorange=False)
+        title = axis.title.text or ""
+        if "axis starts at" not in title:
+            note = f"axis starts at {low:,.0f}" if abs(low) >= 10 else f"axis starts at {low:,.2g}"
+            axis.update(title_text=f"{title} — {note}" if title else note.capitalize())
+    return figure

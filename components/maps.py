@@ -7,12 +7,13 @@ urban/rural split reads at a glance.
 
 from __future__ import annotations
 
+import html
 import json
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pydeck as pdk
 import shapely
 
@@ -62,6 +63,11 @@ class MapMetric:
     unit: str
     palette: str = "blues"
     digits: int = 1
+    title: str = ""  # the legend's title with the unit: "Violent crime, offences per 1,000 residents"
+
+    @property
+    def legend_title(self) -> str:
+        return self.title or self.label
 
     def text(self, value: object) -> str:
         if fmt.is_missing(value):
@@ -78,49 +84,55 @@ AREA_MEASURES = {
         {"group_by": "area", "crime_class": "violent"},
         "group_key",
         "rate_per_1k",
-        MapMetric("Violent crime (FBI) per 1,000", "", "reds", 2),
+        MapMetric("Violent crime (FBI) per 1,000", "", "reds", 2, "Violent crime (FBI), offences per 1,000 residents"),
     ),
     "Crimes against persons (NIBRS) per 1,000 residents": (
         "crime/yoy",
         {"group_by": "area", "crime_class": "all", "crimes_against": "person"},
         "group_key",
         "rate_per_1k",
-        MapMetric("Crimes against persons per 1,000", "", "reds", 2),
+        MapMetric(
+            "Crimes against persons per 1,000",
+            "",
+            "reds",
+            2,
+            "Crimes against persons (NIBRS), offences per 1,000 people",
+        ),
     ),
     "All crime per 1,000 residents": (
         "crime/yoy",
         {"group_by": "area", "crime_class": "all"},
         "group_key",
         "rate_per_1k",
-        MapMetric("Crime per 1,000", "", "reds", 1),
+        MapMetric("Crime per 1,000", "", "reds", 1, "All crime, offences per 1,000 residents"),
     ),
     "Change in crime vs a year earlier (%)": (
         "crime/yoy",
         {"group_by": "area", "crime_class": "all"},
         "group_key",
         "change_pct",
-        MapMetric("Change in crime", "%", "diverging", 1),
+        MapMetric("Change in crime", "%", "diverging", 1, "Change in crime vs the same months a year earlier (%)"),
     ),
     "Resident trust index (0–100)": (
         "trust/scores",
         {"group_by": "area"},
         "group_key",
         "trust_0_100",
-        MapMetric("Resident trust", "", "blues", 1),
+        MapMetric("Resident trust", "", "blues", 1, "Resident trust index (0–100)"),
     ),
     "Programs running": (
         "programs/by_area",
         {},
         "area_code",
         "programs_active",
-        MapMetric("Programs running", "", "greens", 0),
+        MapMetric("Programs running", "", "greens", 0, "Programs running in the area (count)"),
     ),
     "Program participants per 1,000 residents": (
         "programs/by_area",
         {},
         "area_code",
         "participants_per_1k",
-        MapMetric("Participants per 1,000", "", "greens", 1),
+        MapMetric("Participants per 1,000", "", "greens", 1, "Program participants per 1,000 residents"),
     ),
 }
 
@@ -213,7 +225,7 @@ def area_map(
 
     reasons (indexed by area_code) says why an area without a value is grey, in its tooltip;
     sites (programs/sites rows) adds the program sites as points coloured by focus.
-    Returns the deck and its legend classes (colour, low, high) for `legend_figure`.
+    Returns the deck and its legend classes (colour, low, high) for `class_legend`.
     """
     shapes = shapes[shapes["geojson"].notna()].reset_index(drop=True)
     area_values = shapes["area_code"].map(values)
@@ -266,7 +278,7 @@ def area_map(
             )
         )
     if sites is not None and not sites.empty:
-        layers.append(_sites_layer(sites))
+        layers.append(_sites_layer(sites, metres_per_pixel(shapes)))
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=_view(shapes),
@@ -278,18 +290,80 @@ def area_map(
     return deck, classes
 
 
-def _sites_layer(sites: pd.DataFrame) -> pdk.Layer:
-    """Program sites as points; their fields reuse the area tooltip's names (one tooltip serves the deck)."""
+# Sites closer than about a kilometre are drawn as one circle sized by how many it holds, so a
+# downtown block with eight sites reads as eight, not as one dot on top of seven.
+CLUSTER_DEGREES = 0.01
+MIXED_FOCUS = "several"
+MIXED_COLOUR = "#444444"
+_EARTH_CIRCUMFERENCE_M = 40_075_016.686
+
+
+def site_clusters(sites: pd.DataFrame, cell_degrees: float = CLUSTER_DEGREES) -> pd.DataFrame:
+    """programs/sites rows grouped into cells of `cell_degrees`: one row per cell with its sites' mean
+    position, how many sites, their focus (or MIXED_FOCUS) and the words of its tooltip."""
+    if sites.empty:
+        return pd.DataFrame(
+            columns=["lat", "lon", "sites", "focus", "name", "urbanicity", "value_text", "population_text"]
+        )
+    cells = sites.assign(
+        cell_lat=(sites["lat"] / cell_degrees).round().astype("int64"),
+        cell_lon=(sites["lon"] / cell_degrees).round().astype("int64"),
+    )
+    rows = []
+    for _, members in cells.groupby(["cell_lat", "cell_lon"], sort=True):
+        focuses = sorted(members["focus"].unique())
+        count = len(members)
+        programs = [
+            f"{name} ({focus_label(focus).lower()})"
+            for name, focus in zip(members["program_name"], members["focus"], strict=True)
+        ]
+        shown = sorted(dict.fromkeys(programs))
+        rows.append(
+            {
+                "lat": float(members["lat"].mean()),
+                "lon": float(members["lon"].mean()),
+                "sites": count,
+                "focus": focuses[0] if len(focuses) == 1 else MIXED_FOCUS,
+                "name": members["site_name"].iloc[0] if count == 1 else f"{count} program sites",
+                "urbanicity": "Urban" if (members["urbanicity"] == "urban").mean() >= 0.5 else "Rural",
+                "value_text": ("Program: " if len(shown) == 1 else "Programs: ")
+                + "; ".join(shown[:6])
+                + (f"; and {len(shown) - 6} more" if len(shown) > 6 else ""),
+                "population_text": "Run by " + ", ".join(sorted(members["nonprofit_name"].unique())),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def metres_per_pixel(shapes: pd.DataFrame) -> float:
+    """Ground metres per screen pixel at the map's first view (deck.gl's 512-pixel Web Mercator world)."""
+    view = _view(shapes[shapes["geojson"].notna()])
+    return _EARTH_CIRCUMFERENCE_M * math.cos(math.radians(view.latitude)) / (512 * 2**view.zoom)
+
+
+def site_radius_pixels(sites: int) -> float:
+    """A cluster's radius on screen at the first view: its area grows with the number of sites."""
+    return min(5 + 4 * (math.sqrt(sites) - 1), 22)
+
+
+def _sites_layer(sites: pd.DataFrame, metres_per_px: float) -> pdk.Layer:
+    """Program sites as clustered circles; fields named as the areas' (one tooltip serves the deck)."""
+    clusters = site_clusters(sites)
     points = [
         {
-            "name": site.site_name,
-            "urbanicity": "Urban" if site.urbanicity == "urban" else "Rural",
-            "value_text": f"Program: {site.program_name} ({focus_label(site.focus).lower()})",
-            "population_text": f"Run by {site.nonprofit_name}",
-            "position": [float(site.lon), float(site.lat)],
-            "fill": [*_rgb(FOCUS_COLOURS.get(site.focus, OTHER_FOCUS)), 255],
+            "name": cluster.name,
+            "urbanicity": cluster.urbanicity,
+            "value_text": cluster.value_text,
+            "population_text": cluster.population_text,
+            "sites": int(cluster.sites),
+            "position": [cluster.lon, cluster.lat],
+            "radius": site_radius_pixels(cluster.sites) * metres_per_px,
+            "fill": [
+                *_rgb(MIXED_COLOUR if cluster.focus == MIXED_FOCUS else FOCUS_COLOURS.get(cluster.focus, OTHER_FOCUS)),
+                235,
+            ],
         }
-        for site in sites.itertuples()
+        for cluster in clusters.itertuples()
     ]
     return pdk.Layer(
         "ScatterplotLayer",
@@ -301,11 +375,10 @@ def _sites_layer(sites: pd.DataFrame) -> pdk.Layer:
         get_position="position",
         get_fill_color="fill",
         get_line_color=SITE_EDGE,
-        # a fixed size on screen (metres clamped to pixels; pydeck would turn the string "pixels" into
-        # an accessor): dense city sites stay apart when zoomed out, rural ones stay visible
-        get_radius=1,
-        radius_min_pixels=5,
-        radius_max_pixels=5,
+        # radii in metres, sized in pixels for the first view; clamped so they stay readable when zoomed
+        get_radius="radius",
+        radius_min_pixels=4,
+        radius_max_pixels=40,
         get_line_width=1,
         line_width_min_pixels=1.5,
     )
@@ -333,61 +406,68 @@ def site_table(sites: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["urbanicity", "nonprofit_name", "site_name"], ascending=[False, True, True])
 
 
-def _swatches(entries: list[tuple[str, str]], per_row: int, symbol: str, size: int, row_height: int) -> go.Figure:
-    """A legend drawn as a small figure: a marker of each colour with its words, in rows of `per_row`."""
-    rows = max(1, -(-len(entries) // per_row))
-    figure = go.Figure(
-        go.Scatter(
-            x=[position % per_row for position in range(len(entries))],
-            y=[-(position // per_row) for position in range(len(entries))],
-            mode="markers+text",
-            marker={
-                "symbol": symbol,
-                "size": size,
-                "color": [colour for colour, _ in entries],
-                "line": {"color": "#555", "width": 1},
-            },
-            text=[text for _, text in entries],
-            textposition="middle right",
-            hoverinfo="skip",
-            showlegend=False,
-        )
+def _swatch_html(colour: str, text: str, shape: str = "square", size_px: int = 14) -> str:
+    radius = "50%" if shape == "circle" else "2px"
+    return (
+        '<li style="display:flex;align-items:center;gap:6px;max-width:100%">'
+        f'<span style="display:inline-block;width:{size_px}px;height:{size_px}px;border-radius:{radius};'
+        f'background:{html.escape(colour)};border:1px solid #555;flex:none"></span>'
+        f"<span>{html.escape(text)}</span></li>"
     )
-    figure.update_layout(
-        height=16 + row_height * rows,
-        margin={"l": 4, "r": 4, "t": 4, "b": 4},
-        xaxis={"visible": False, "range": [-0.2, per_row]},
-        yaxis={"visible": False, "range": [-rows + 0.5, 0.5]},
-        plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)",
-        title=None,
-        font={"size": 13},
+
+
+def legend_html(title: str, items: list[str], note: str | None = None) -> str:
+    """One legend for every map: a title with the unit, then items that wrap onto more lines on a phone.
+
+    Items come from `_swatch_html`; every word is escaped here, so it is safe for st.html.
+    """
+    note_html = f'<div style="color:#666;font-size:0.85rem">{html.escape(note)}</div>' if note else ""
+    return (
+        f'<div class="bb-legend" role="group" aria-label="{html.escape(title)}"'
+        ' style="font-size:0.9rem;margin:4px 0 8px">'
+        f'<div class="bb-legend-title" style="font-weight:600;margin-bottom:4px">{html.escape(title)}</div>'
+        '<ul style="display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;margin:0;padding:0">'
+        + "".join(items)
+        + f"</ul>{note_html}</div>"
     )
-    return figure
 
 
-def focus_legend_figure(focus_values: list[str], per_row: int = 5) -> go.Figure:
-    """The site colours: a dot per program focus, in rows of `per_row`."""
-    entries = [(FOCUS_COLOURS.get(focus, OTHER_FOCUS), focus_label(focus)) for focus in focus_values]
-    return _swatches(entries, per_row, "circle", 14, 30)
-
-
-def legend_figure(
+def class_legend(
     classes: list[tuple[str, float, float]],
     metric: MapMetric,
     has_missing: bool,
     missing_label: str = "no data",
-    per_row: int | None = None,
-) -> go.Figure:
-    """A legend: a coloured square per class with its range, and 'no data' (or `missing_label`).
-
-    One line by default; `per_row` wraps it (two per row reads on a phone).
-    """
-    entries = [
-        (colour, f"{fmt.number(low, metric.digits)} – {fmt.number(high, metric.digits)}{metric.unit}")
+    city_limit: bool = True,
+) -> str:
+    """The choropleth's legend: the metric's title and unit, a square per class with its range, 'no data'."""
+    items = [
+        _swatch_html(colour, f"{fmt.number(low, metric.digits)} – {fmt.number(high, metric.digits)}{metric.unit}")
         for colour, low, high in classes
     ]
     if has_missing:
-        entries.append((NO_DATA, missing_label))
-    entries.append(("rgba(0,0,0,0)", "▬ city limit (urban | rural)"))
-    return _swatches(entries, per_row or len(entries), "square", 18, 28)
+        items.append(_swatch_html(NO_DATA, missing_label))
+    if city_limit:
+        items.append(
+            '<li style="display:flex;align-items:center;gap:6px;max-width:100%">'
+            '<span style="display:inline-block;width:22px;border-top:3px solid #222;flex:none"></span>'
+            "<span>city limit (urban inside, rural outside)</span></li>"
+        )
+    return legend_html(metric.legend_title, items)
+
+
+def sites_legend(sites: pd.DataFrame) -> str:
+    """The sites' legend (programs/sites rows): a dot per program focus, and what a larger circle means."""
+    clusters = site_clusters(sites)
+    focuses = sorted({focus for focus in clusters["focus"] if focus != MIXED_FOCUS})
+    items = [_swatch_html(FOCUS_COLOURS.get(focus, OTHER_FOCUS), focus_label(focus), "circle") for focus in focuses]
+    if (clusters["focus"] == MIXED_FOCUS).any():
+        items.append(_swatch_html(MIXED_COLOUR, "sites of several focuses", "circle"))
+    largest = int(clusters["sites"].max()) if len(clusters) else 1
+    for sites in sorted({1, max(largest // 2, 1), largest}):
+        diameter = 2 * round(site_radius_pixels(sites))
+        items.append(_swatch_html("#ffffff", f"{sites} {'site' if sites == 1 else 'sites'}", "circle", diameter))
+    return legend_html(
+        "Program sites, by focus; circle size = sites within about 1 km",
+        items,
+        "Sizes as first drawn; zoom in to separate them.",
+    )

@@ -22,6 +22,16 @@ class PageSpec:
     roles: frozenset[str]
     section: str = "Dashboard"
 
+    @property
+    def url_path(self) -> str:
+        """Where the page is served: its file name ('pages/crime.py' -> /crime)."""
+        return self.path.removeprefix("pages/").removesuffix(".py")
+
+
+# The first page a role may open is served at the root URL; Streamlit still reserves it a name,
+# which must differ from the page's own (that one is kept for a hidden alias, so /overview works).
+HOME = "home"
+
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", EVERYONE_SIGNED_IN),

@@ -21,7 +21,7 @@ ORG_TYPES = {
     "other": "Other",
 }
 STATUSES = {"active": "Active", "paused": "Paused", "planned": "Planned", "ended": "Ended"}
-SHARING = {"none": "None", "aggregate": "Aggregate", "case_level": "Case-level"}
+SHARING = {"none": "No data shared", "aggregate": "Aggregate", "case_level": "Case-level"}
 SIDES = {"urban": "Urban", "rural": "Rural"}
 # Okabe-Ito, matching the trust page: the police side in reddish purple (officers), the nonprofit in green
 RESPONDENT_COLOURS = {"Police": "#CC79A7", "Nonprofit": "#009E73"}
@@ -62,31 +62,51 @@ def registry_table(registry: pd.DataFrame, org_types: list[str], statuses: list[
             "since": pd.to_datetime(rows["start_date"]).dt.date,
             "status": rows["status"].map(lambda code: label(code, STATUSES)),
             "mou": [
-                f"Signed {pd.Timestamp(day):%Y-%m-%d}" if signed else "None"
+                f"Signed {pd.Timestamp(day):%Y-%m-%d}" if signed else "Not signed"
                 for day, signed in zip(rows["mou_signed_on"], rows["has_mou"], strict=True)
             ],
             "data_sharing": rows["data_sharing_level"].map(lambda code: label(code, SHARING)),
             "funding_usd": rows["funding_usd"],
+            "funding_in_period_usd": rows["funding_in_period_usd"],
+            "funding_fiscal_years": rows["funding_fiscal_years"],
             "co_funding_share_pct": rows["co_funding_share_pct"],
             "programs": rows["programs"],
         }
     ).reset_index(drop=True)
 
 
+# what a reader looks for first comes first, so it is in view beside the pinned name on a laptop
 REGISTRY_COLUMNS = {
     "partnership_name": ("Partnership", None),
+    "status": ("Status", None),
+    "programs": ("Programs", "%d"),
+    "funding_in_period_usd": ("Funding in the period (prorated)", "$%,.0f"),
+    "funding_fiscal_years": ("Fiscal years counted", None),
+    "co_funding_share_pct": ("Co-funded (%)", "%.0f%%"),
+    "data_sharing": ("Data sharing", None),
+    "area_names": ("Areas served", None),
     "nonprofit_name": ("Nonprofit", None),
     "org_type": ("Type", None),
     "urbanicity": ("Urban or rural", None),
-    "status": ("Status", None),
-    "since": ("Since", None),
+    "since": ("Since", "date"),
     "mou": ("MOU", None),
-    "data_sharing": ("Data sharing", None),
-    "co_funding_share_pct": ("Co-funded (%)", "%.0f%%"),
-    "funding_usd": ("Funding, fiscal years in the period", "$%,.0f"),
-    "programs": ("Programs", "%d"),
-    "area_names": ("Areas served", None),
+    "funding_usd": ("Funding, whole fiscal years", "$%,.0f"),
 }
+
+
+def funding_card(row: pd.Series) -> tuple[str, str, str | None]:
+    """The detail's funding headline: (label, value, help) naming the fiscal years and how they are counted."""
+    if fmt.is_missing(row["funding_in_period_usd"]):
+        return "Funding in the period", fmt.MISSING, None
+    years = row["funding_fiscal_years"]
+    return (
+        f"Funding in the period ({years}, prorated)",
+        f"${row['funding_in_period_usd']:,.0f}",
+        fmt.plain(
+            f"{years} together hold ${row['funding_usd']:,.0f}; each fiscal year's funding is counted for the "
+            "share of its days that falls inside the period, as the programs' cost is."
+        ),
+    )
 
 
 def summary_table(summary: pd.DataFrame, org_types: list[str]) -> pd.DataFrame:
@@ -243,7 +263,7 @@ PROGRAM_COLUMNS = {
     "attendance_pct": ("Attendance (%)", "%.0f%%"),
     "completion_pct": ("Completion (%)", "%.0f%%"),
     "co_delivered_pct": ("Co-delivered with officers (%)", "%.0f%%"),
-    "cost_usd": ("Cost in the period", "$%,.0f"),
+    "cost_usd": ("Cost in the period (prorated)", "$%,.0f"),
     "cost_per_participant": ("Cost per person", "$%,.0f"),
     "partner_feedback_0_100": ("Partner feedback (0–100)", "%.0f"),
 }
@@ -259,7 +279,15 @@ def kpi_table(scorecard: pd.DataFrame) -> pd.DataFrame:
             "rba_category": rows["rba_category"].map(
                 {"how_much": "How much", "how_well": "How well", "better_off": "Better off"}
             ),
+            "latest_text": [
+                scorecards.latest_text(value, unit, end)
+                for value, unit, end in zip(rows["value"], rows["unit"], rows["value_period_end"], strict=True)
+            ],
+            "target_text": [
+                scorecards.measure_text(value, unit) for value, unit in zip(rows["target"], rows["unit"], strict=True)
+            ],
             "value": rows["value"],
+            "value_period_end": rows["value_period_end"],
             "target": rows["target"],
             "unit": rows["unit"],
             "direction": rows["higher_is_better"].map(scorecards.polarity),
@@ -273,9 +301,8 @@ KPI_COLUMNS = {
     "program_name": ("Program", None),
     "kpi_name": ("Measure", None),
     "rba_category": ("Kind", None),
-    "value": ("Latest value", "%,.1f"),
-    "target": ("Target", "%,.1f"),
-    "unit": ("Unit", None),
+    "latest_text": ("Latest (report to)", None),
+    "target_text": ("Target", None),
     "direction": ("Direction", None),
     "on_track": ("Against target", None),
     "change_from_baseline_pct": ("Change from baseline (%)", "%+.0f%%"),

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 import queries
+from components import charts
 from components import format as fmt
 from components import synthetic_control as synthetic
 from data.safe_export import safe_csv
@@ -134,7 +136,7 @@ def ensure_database() -> Path:
     if not path.exists():
         from data import demo
 
-        with st.spinner("First run: building the demo database. This takes about half a minute…"):
+        with st.spinner("First run: building the demo database (about ten seconds)…"):
             demo.build(path)
     return path
 
@@ -573,23 +575,44 @@ def _lookalike_of(email: str, addresses: list[str]) -> str | None:
     return lookalikes.lookalike_of(email, addresses)
 
 
+VIEW_AS_PARAM = "as"
+
+
+def viewer_slug(viewer: Viewer) -> str:
+    """How a demo viewer is named in the URL (?as=chief, ?as=director-3): no names, no emails."""
+    return f"director-{viewer.nonprofit_id}" if viewer.is_director else viewer.role
+
+
 def select_demo_viewer() -> Viewer:
-    """The demo banner's "view as" switch; only offered when no sign-in is configured."""
+    """The demo banner, and the sidebar's "view as" switch mirrored in the URL (?as=), so a reload or a
+    shared link keeps the view. Only offered when no sign-in is configured: with sign-in, identity
+    alone decides and ?as= is ignored."""
     viewers = [*known_viewers(), PUBLIC]
     labels = [v.label for v in viewers]
-    left, right = st.columns([3, 2], vertical_alignment="center")
+    slugs = [viewer_slug(v) for v in viewers]
+    if "view_as" not in st.session_state and VIEW_AS_PARAM in st.query_params:  # first run: a link wins
+        wanted = st.query_params[VIEW_AS_PARAM]
+        if wanted in slugs:
+            st.session_state["view_as"] = labels[slugs.index(wanted)]
+        else:
+            st.session_state["url_problem"] = "The link's “view as” was not recognised, so the chief's view is shown."
     if database_is_demo():
-        left.warning(
-            "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places.",
+        st.warning(
+            "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places. "
+            "Switch roles with “View as” in the sidebar.",
             icon=":material/science:",
         )
     else:  # an agency's own data with no sign-in: say plainly who can see it
-        left.warning(
+        st.warning(
             "**Demo mode on real data** — no sign-in is configured, so anyone who opens this app can view it as "
             'any role. Set up sign-in (README, "Sign-in") before it runs where others can reach it.',
             icon=":material/lock_open:",
         )
-    chosen = right.selectbox("View as", labels, key="view_as", help="Switch between what each role may see.")
+    with st.sidebar:
+        chosen = st.selectbox(
+            "View as", labels, key="view_as", help="Demo mode: switch between what each role may see."
+        )
+    st.query_params[VIEW_AS_PARAM] = slugs[labels.index(chosen)]
     return viewers[labels.index(chosen)]
 
 
@@ -757,14 +780,20 @@ def method_text(name: str) -> str:
 # --- rendering ------------------------------------------------------------------------
 
 
-def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
+def download_label(name: str) -> str:
+    """'crime-yoy-by-area' -> 'Download crime yoy by area (CSV)': every button says what it holds."""
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return f"Download {words} (CSV)" if words else "Download (CSV)"
+
+
+def download(frame: pd.DataFrame, name: str, label: str | None = None) -> None:
     """A CSV download of exactly the rows and columns behind the chart or table above it.
 
     The file is written when someone clicks (a callable), not on every rerun, and the click
-    does not rerun the page.
+    does not rerun the page. The label says what is in it (a page has several).
     """
     st.download_button(
-        label,
+        label or download_label(name),
         data=functools.partial(safe_csv, frame),
         file_name=f"bridgeboard-{name}.csv",
         mime="text/csv",
@@ -775,10 +804,49 @@ def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> Non
     )
 
 
-def show_chart(figure, frame: pd.DataFrame, name: str) -> None:
-    """Draw a plotly figure and offer its data as CSV."""
-    st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
-    download(frame, name)
+def _markdown_title(title: str) -> str:
+    """A plotly title ('Trust<br>by area') as one line of escaped Markdown."""
+    return fmt.plain(" ".join(re.sub(r"<br\s*/?>", " ", title).split()))
+
+
+def draw_chart(figure, name: str, legend_title: str | None = None) -> None:
+    """Draw a plotly figure by the responsive rule: no toolbar, the legend below, and a grid of panels
+    as one Streamlit column per column of panels (charts.panel_figures): side by side on a laptop,
+    stacked on a phone, under the figure's title."""
+    title, panels = charts.panel_figures(figure)
+    if len(panels) == 1:
+        panel = charts.note_axis_start(charts.legend_below(panels[0], legend_title))
+        st.plotly_chart(panel, key=f"chart-{name}", config=charts.CHART_CONFIG)
+        return
+    if title:
+        st.markdown(f"**{_markdown_title(title)}**")
+    for number, (column, panel) in enumerate(zip(st.columns(len(panels)), panels, strict=True)):
+        with column:
+            panel = charts.note_axis_start(charts.legend_below(panel, legend_title))
+            st.plotly_chart(panel, key=f"chart-{name}-{number}", config=charts.CHART_CONFIG)
+
+
+def show_chart(
+    figure, frame: pd.DataFrame, name: str, label: str | None = None, legend_title: str | None = None
+) -> None:
+    """Draw a plotly figure (draw_chart) and offer its data as CSV."""
+    draw_chart(figure, name, legend_title)
+    download(frame, name, label)
+
+
+def show_legend(legend_html: str) -> None:
+    """A legend built by maps.legend_html (its words escaped there): wraps to any width."""
+    st.html(legend_html)
+
+
+# a table shows every row up to this many, then scrolls; the CSV always holds them all
+TABLE_ROWS_SHOWN = 50
+_ROW_PX, _HEADER_PX = 35, 38
+
+
+def table_height(rows: int) -> int:
+    """Pixels for a table showing all its rows up to TABLE_ROWS_SHOWN (no inner scroll box for 37 areas)."""
+    return _HEADER_PX + _ROW_PX * max(min(rows, TABLE_ROWS_SHOWN), 1) + 2
 
 
 def show_table(
@@ -786,33 +854,67 @@ def show_table(
     name: str,
     columns: dict | None = None,
     cell_styles: dict | None = None,
+    label: str | None = None,
+    csv: pd.DataFrame | None = None,
+    offer_csv: bool = True,
     **dataframe_options,
 ) -> None:
-    """Draw a table and offer it as CSV.
+    """Draw a table and offer it as CSV: the first (name) column pinned, missing values as "—",
+    every row shown up to TABLE_ROWS_SHOWN, the full frame (or `csv`, the numbers behind a text
+    table) in the CSV (offer_csv=False for tables that only explain, such as a query's inputs).
 
     columns maps a column to (heading, printf format, "date", "sparkline" for a list of
     values, or None for text); columns not named are hidden from the table but stay in the CSV.
+    Counts take "%,d" (no decimals), money "$%,.0f".
     """
     config = None
     if columns is not None:
         config = {}
+        shown_columns = [column for column in columns if column in frame.columns]
         for column, (heading, number_format) in columns.items():
+            pinned = bool(shown_columns) and column == shown_columns[0]
             if number_format == "sparkline":
                 config[column] = st.column_config.LineChartColumn(heading, width="small")
             elif number_format == "date":
-                config[column] = st.column_config.DateColumn(heading, format="YYYY-MM-DD")
+                config[column] = st.column_config.DateColumn(heading, format="YYYY-MM-DD", pinned=pinned or None)
             elif number_format:
-                config[column] = st.column_config.NumberColumn(heading, format=number_format)
+                config[column] = st.column_config.NumberColumn(heading, format=number_format, pinned=pinned or None)
             else:
-                config[column] = heading
-        dataframe_options.setdefault("column_order", [column for column in columns if column in frame.columns])
+                config[column] = st.column_config.Column(heading, pinned=pinned or None)
+        dataframe_options.setdefault("column_order", shown_columns)
+    dataframe_options.setdefault("height", table_height(len(frame)))
+    dataframe_options.setdefault("placeholder", fmt.MISSING)
     shown = frame
     if cell_styles:  # colour is added to words and symbols that already carry the meaning
         shown = frame.style
         for column, style in cell_styles.items():
             shown = shown.map(style, subset=[column])
     st.dataframe(shown, hide_index=True, key=f"table-{name}", column_config=config, **dataframe_options)
-    download(frame, name)
+    if offer_csv:
+        download(frame if csv is None else csv, name, label)
+
+
+# Streamlit keeps the sidebar open over a phone's screen after a page is tapped in it; this closes
+# it (as its own "Collapse sidebar" button does) once the tap has chosen a page. Wide screens keep it.
+_CLOSE_SIDEBAR_ON_PHONE = """<script>
+(() => {
+  if (document.body.dataset.bridgeboardClosesSidebar) return;
+  document.body.dataset.bridgeboardClosesSidebar = "1";
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest('[data-testid="stSidebarNavLink"]')) return;
+    if (!window.matchMedia("(max-width: 640px)").matches) return;
+    setTimeout(() => {
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 60);
+  }, true);
+})();
+</script>"""
+
+
+def close_sidebar_after_navigation_on_phones() -> None:
+    with st.sidebar:
+        st.html(_CLOSE_SIDEBAR_ON_PHONE, unsafe_allow_javascript=True)
 
 
 _VERDICT_BOXES = {"good": st.success, "bad": st.warning, "neutral": st.info}

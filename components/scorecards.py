@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components import format as fmt
 from components.charts import FONT, subplots
 
 CATEGORY_TITLES = {
@@ -96,34 +97,80 @@ PROGRAM_COLUMNS = {
     "attendance_pct": ("Attendance (%)", "%.1f"),
     "completion_pct": ("Completion (%)", "%.1f"),
     "co_delivered_pct": ("Co-delivered with officers (%)", "%.1f"),
-    "cost_per_participant": ("Cost per participant", "%,.0f"),
+    "cost_per_participant": ("Cost per participant", "$%,.0f"),
     "partner_feedback_0_100": ("Partner feedback (0–100)", "%.0f"),
     "on_track_text": ("Measures on track", None),
 }
 
 
+def measure_text(value: object, unit: object) -> str:
+    """A measure's value with its unit: '50 sessions', '79.5%', '3.5 days'; '—' when missing.
+
+    Percentages keep one decimal; anything else counted shows no decimals when it is whole.
+    """
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    unit = "" if fmt.is_missing(unit) else str(unit)
+    if unit == "%":
+        return f"{fmt.number(value, 1)}%"
+    number = fmt.count(value) if float(value).is_integer() else fmt.number(value, 1)
+    return f"{number} {unit}".strip()
+
+
+def latest_text(value: object, unit: object, period_end: object) -> str:
+    """'205 people (to Sep 2026)': every "Latest" says which report it is."""
+    if fmt.is_missing(value):
+        return "— (no report in the period)"
+    text = measure_text(value, unit)
+    return text if fmt.is_missing(period_end) else f"{text} (to {pd.Timestamp(period_end):%b %Y})"
+
+
 def measures_table(scorecard: pd.DataFrame, program_id: int, category: str) -> pd.DataFrame:
-    """One program's measures in one RBA category, with status, polarity and trend."""
+    """One program's measures in one RBA category, with status, polarity and trend, and display text
+    ('—' for a missing target or baseline; the numbers stay beside it for the CSV)."""
     rows = scorecard[(scorecard["program_id"] == program_id) & (scorecard["rba_category"] == category)].copy()
     rows["status"] = rows.apply(status, axis=1) if len(rows) else pd.Series(dtype=str)
     rows["direction"] = rows["higher_is_better"].map(polarity)
     rows["trend"] = rows["trend_values"].map(
         lambda values: list(values) if isinstance(values, (list, tuple, np.ndarray)) else []
     )
+    rows["latest_text"] = [
+        latest_text(value, unit, end)
+        for value, unit, end in zip(rows["value"], rows["unit"], rows["value_period_end"], strict=True)
+    ]
+    rows["target_text"] = [measure_text(value, unit) for value, unit in zip(rows["target"], rows["unit"], strict=True)]
+    rows["baseline_text"] = [
+        measure_text(value, unit) for value, unit in zip(rows["baseline"], rows["unit"], strict=True)
+    ]
+    rows["change_text"] = rows["change_from_baseline_pct"].map(lambda change: fmt.percent(change, 0, signed=True))
     return rows[
-        ["kpi_name", "value", "target", "baseline", "unit", "direction", "status", "change_from_baseline_pct", "trend"]
+        [
+            "kpi_name",
+            "latest_text",
+            "target_text",
+            "baseline_text",
+            "direction",
+            "status",
+            "change_text",
+            "trend",
+            "value",
+            "value_period_end",
+            "target",
+            "baseline",
+            "unit",
+            "change_from_baseline_pct",
+        ]
     ]
 
 
 MEASURE_COLUMNS = {
     "kpi_name": ("Measure", None),
-    "value": ("Latest", "%,.1f"),
-    "target": ("Target", "%,.1f"),
-    "baseline": ("Baseline", "%,.1f"),
-    "unit": ("Unit", None),
+    "latest_text": ("Latest (report to)", None),
+    "target_text": ("Target", None),
+    "baseline_text": ("Baseline", None),
     "direction": ("Direction", None),
     "status": ("Status", None),
-    "change_from_baseline_pct": ("Change from baseline (%)", "%+.0f"),
+    "change_text": ("Change from baseline", None),
     "trend": ("Trend", "sparkline"),
 }
 

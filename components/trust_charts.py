@@ -715,3 +715,32 @@ VENDOR_COLUMNS = {
     "value_0_100": ("Score (0–100), as reported", "%.1f"),
     "n": ("Respondents, as reported", "%,d"),
 }
+
+
+def area_intervals(areas: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """maps.area_table rows with each area's resident-trust 95% CI and sample, as the map's hover has them.
+
+    The interval is given only where the value is shown (reportable); n and effective n always, so a
+    grey area's table row says how few answered.
+    """
+    residents = _estimates(scores[scores["audience"] == "resident"], "Trust").set_index("group_key")
+    table = areas.copy()
+    for column in ("ci_low", "ci_high", "n", "n_eff"):
+        table[column] = table["area_code"].map(residents[column])
+    shown = table["area_code"].map(residents["reportable"]).fillna(False).astype(bool)
+    table.loc[~shown, ["ci_low", "ci_high"]] = None
+    table["n"] = table["n"].fillna(0).astype("int64")
+    return table
+
+
+AREA_COLUMNS = {
+    "name": ("Area", None),
+    "urbanicity": ("Urban or rural", None),
+    "value": ("Resident trust (0–100)", "%.1f"),
+    "ci_low": ("95% CI low", "%.1f"),
+    "ci_high": ("95% CI high", "%.1f"),
+    "n": ("Responses (n)", "%,d"),
+    "n_eff": ("Effective n", "%,.0f"),
+    "population": ("Residents", "%,d"),
+    "note": ("Note", None),
+}

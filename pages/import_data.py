@@ -51,7 +51,7 @@ def show_summary(summary: importers.ImportSummary) -> None:
     rejected.metric("Rejected", f"{summary.rows_rejected:,}")
     if summary.reasons:
         st.markdown("**Rejected rows by reason**")
-        st.dataframe(summary.reasons_frame(), hide_index=True, key="import_reasons")
+        runtime.show_table(summary.reasons_frame(), "import-reasons", offer_csv=False)
     for warning in summary.warnings:
         st.info(fmt.plain(warning))
     # offences no table maps: the analyst names each, and the same run is repeated with the choices
@@ -123,7 +123,7 @@ except importers.ImportFailed as error:
     st.stop()
 
 st.subheader("First rows")
-st.dataframe(head, hide_index=True, key="import_preview")
+runtime.show_table(head, "import-preview", offer_csv=False)
 
 options = importers.ImportOptions(
     preset=preset_name,

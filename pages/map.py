@@ -41,23 +41,16 @@ if not maps.has_outlines(shapes):
 else:
     deck, classes = maps.area_map(shapes, values, metric, reasons=reasons, sites=sites if show_sites else None)
     st.pydeck_chart(deck, height=600)
-    st.plotly_chart(
-        maps.legend_figure(
+    runtime.show_legend(
+        maps.class_legend(
             classes,
             metric,
             areas["value"].isna().any(),
             missing_label="too few responses" if reasons is not None else "no data",
-        ),
-        config={"displayModeBar": False},
-        key="map-legend",
+        )
     )
     if show_sites and not sites.empty:
-        st.caption("Program sites, coloured by what the program works on:")
-        st.plotly_chart(
-            maps.focus_legend_figure(sorted(sites["focus"].unique())),
-            config={"displayModeBar": False},
-            key="map-sites-legend",
-        )
+        runtime.show_legend(maps.sites_legend(sites))
     elif show_sites:
         st.caption("No program sites are recorded for programs running in this period and these areas.")
     if reasons is not None:

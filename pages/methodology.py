@@ -71,9 +71,9 @@ for folder, title in runtime.METRIC_FOLDERS.items():
         with st.expander(runtime.describe(name).title_sentence):
             st.markdown(runtime.method_text(name))
             st.markdown("**Inputs**")
-            st.dataframe(runtime.parameters_table(name), hide_index=True)
+            runtime.show_table(runtime.parameters_table(name), f"{name}-inputs", offer_csv=False)
             st.markdown("**Output columns**")
-            st.dataframe(runtime.columns_table(name), hide_index=True)
+            runtime.show_table(runtime.columns_table(name), f"{name}-columns", offer_csv=False)
 
 st.subheader("Offence categories")
 st.markdown(

@@ -85,10 +85,7 @@ if not maps.has_outlines(shapes):
 else:
     deck, classes = maps.area_map(shapes, values, metric)
     st.pydeck_chart(deck, height=520)
-    st.plotly_chart(
-        maps.legend_figure(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()),
-        config={"displayModeBar": False},
-    )
+    runtime.show_legend(maps.class_legend(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()))
     if query_name == "trust/scores":
         st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
 by_area = shapes[["area_code", "name", "urbanicity", "population"]]
@@ -100,4 +97,6 @@ if table.empty:
     st.info("No areas match the current filters.")
 else:
     runtime.show_chart(charts.urban_rural_figure(table, period.label), table, "overview-urban-rural")
-    runtime.show_table(table, "overview-urban-rural-table", charts.URBAN_RURAL_COLUMNS)
+    rows = charts.urban_rural_rows(table)
+    columns = {"measure": ("Measure", None), **{side: (side, None) for side in rows.columns[1:]}}
+    runtime.show_table(rows, "overview-urban-rural-table", columns, csv=table)

@@ -92,11 +92,11 @@ cards = [
     ("Years running", fmt.number(row["years_running"])),
     ("Areas served", fmt.count(row["area_count"])),
     ("Programs", fmt.count(row["programs"])),
-    ("Funding in the period", "—" if fmt.is_missing(row["funding_usd"]) else f"${row['funding_usd']:,.0f}"),
+    views.funding_card(row),
     ("Co-funded by others", fmt.percent(row["co_funding_share_pct"], 0)),
 ]
-for column, (heading, value) in zip(st.columns(len(cards)), cards, strict=True):
-    column.metric(heading, value, border=True)
+for column, (heading, value, *explained) in zip(st.columns(len(cards)), cards, strict=True):
+    column.metric(heading, value, help=explained[0] if explained else None, border=True)
 st.markdown("  \n".join(f"**{heading}:** {fmt.plain(value)}" for heading, value in views.facts(row)))
 
 if row["viewer_may_see_programs"] and row["status"] != "planned":

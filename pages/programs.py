@@ -44,7 +44,7 @@ cards[3].metric(
     border=True,
 )
 
-runtime.show_table(programs, "programs-overview", scorecards.PROGRAM_COLUMNS)
+runtime.show_table(programs, "programs-overview", scorecards.PROGRAM_COLUMNS, label="Download the programs table (CSV)")
 
 with st.expander("Funder scorecard (PDF)", icon=":material/picture_as_pdf:"):
     if viewer.is_director:  # scope from identity: a director's scorecard is their own, with no choice to make
@@ -60,7 +60,8 @@ program_id = st.selectbox("Program", list(names), format_func=names.get, key="pr
 detail = programs.set_index("program_id").loc[program_id]
 st.caption(
     f"{fmt.plain(detail.partnership_name)} · {fmt.plain(detail.focus.replace('_', ' '))} · {fmt.plain(detail.side)} · "
-    f"{fmt.count(detail.participants)} participants against a target of {fmt.count(detail.participants_target)}"
+    f"{fmt.count(detail.participants)} participants served in {period.label} (monthly activity records) "
+    f"against a target of {fmt.count(detail.participants_target)}; each measure's latest report is dated"
 )
 for category, title in scorecards.CATEGORY_TITLES.items():
     st.markdown(f"**{title}**")
@@ -73,5 +74,10 @@ for category, title in scorecards.CATEGORY_TITLES.items():
             f"programs-{program_id}-{category}",
             scorecards.MEASURE_COLUMNS,
             cell_styles={"status": scorecards.status_style},
+            label=f"Download “{title}” measures (CSV)",
         )
-runtime.download(scorecard[scorecard["program_id"] == program_id], f"programs-{program_id}-scorecard")
+runtime.download(
+    scorecard[scorecard["program_id"] == program_id],
+    f"programs-{program_id}-scorecard",
+    "Download this program's whole scorecard (CSV)",
+)

@@ -36,7 +36,7 @@ def table(spec: public_tables.Table, name: str) -> None:
 def chart(spec: site.Chart, figure, name: str) -> None:
     st.subheader(fmt.plain(spec.title))
     st.markdown(fmt.plain(spec.sentence))
-    st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
+    runtime.draw_chart(figure, name)
     with st.expander(words.t("app.values_table")):
         for number, values in enumerate(spec.tables):
             table(values, f"{name}-{number}")
@@ -67,11 +67,12 @@ if maps.has_outlines(outlines):
     metric = maps.MapMetric(drawn["legend_title"], "", "reds", 1)
     deck, classes = maps.area_map(outlines, area_crime.set_index("area_code")["rate_per_1k"], metric)
     st.pydeck_chart(deck, height=420)
-    legend = maps.legend_figure(
-        classes, metric, has_missing=area_crime["rate_per_1k"].isna().any(),
-        missing_label=words.t("map.legend_not_published"), per_row=2,
+    runtime.show_legend(
+        maps.class_legend(
+            classes, metric, has_missing=area_crime["rate_per_1k"].isna().any(),
+            missing_label=words.t("map.legend_not_published"),
+        )
     )  # fmt: skip
-    st.plotly_chart(legend, config={"displayModeBar": False})
 with st.expander(words.t("app.values_table")):
     table(drawn["table"], "public-crime-map")
 

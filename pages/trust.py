@@ -96,7 +96,7 @@ elif view == "By area":
     by_area = runtime.query("trust/scores", **period.params(), group_by="area")
     values, reasons = trust.area_trust(by_area)
     shapes = runtime.query("areas/shapes", urbanicity=period.urbanicity)
-    metric = maps.MapMetric("Resident trust", "", "blues", 1)
+    metric = maps.MapMetric("Resident trust", "", "blues", 1, "Resident trust index (0–100)")
     areas = maps.area_table(shapes, values, metric, reasons)
     if shapes.empty:
         st.info("No areas match the current filters.")
@@ -106,27 +106,14 @@ elif view == "By area":
         else:
             deck, classes = maps.area_map(shapes, values, metric, reasons=reasons)
             st.pydeck_chart(deck, height=480)
-            st.plotly_chart(
-                maps.legend_figure(
-                    classes, metric, areas["value"].isna().any(), missing_label="too few or no responses"
-                ),
-                config={"displayModeBar": False},
+            runtime.show_legend(
+                maps.class_legend(classes, metric, areas["value"].isna().any(), "too few or no responses")
             )
         st.caption(
             f"Grey areas had fewer than {trust.MIN_N} resident responses (or an effective n below "
             f"{trust.MIN_N_EFF}) in the period; hover an area or see the table for the reason."
         )
-        runtime.show_table(
-            areas,
-            "trust-areas",
-            {
-                "name": ("Area", None),
-                "urbanicity": ("Urban or rural", None),
-                "population": ("Residents", "%,d"),
-                "value": ("Resident trust (0–100)", "%.1f"),
-                "note": ("Note", None),
-            },
-        )
+        runtime.show_table(trust.area_intervals(areas, by_area), "trust-areas", trust.AREA_COLUMNS)
         hidden_by_view["By area"] = areas
 
 else:

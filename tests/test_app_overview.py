@@ -76,10 +76,11 @@ def test_rural_filter_changes_every_number(fixture_path, monkeypatch):
 
 def test_map_and_urban_rural_table(fixture_path, monkeypatch):
     app = open_app(fixture_path, monkeypatch)
-    table = app.dataframe[0].value.set_index("side")
-    assert table.loc["Urban", "violent_per_1k"] == pytest.approx(35 / 15)
-    assert table.loc["Rural", "participants_per_1k"] == pytest.approx(9 / 2)
-    assert table.loc["Urban", "participants_served"] == 58
+    table = app.dataframe[0].value.set_index("measure")  # a row per measure, a column per side, as text
+    assert table.loc["Violent crime per 1,000", "Urban"] == f"{35 / 15:.2f}" == "2.33"
+    assert table.loc["Participants per 1,000", "Rural"] == f"{9 / 2:.1f}"
+    assert table.loc["Participants served", "Urban"] == "58"
+    assert table.loc["Resident trust (0–100)", "Rural"] == "—"  # 1 rural respondent: not reportable
     app.selectbox(key="overview_map_metric").set_value("Program participants per 1,000 residents").run()
     assert not app.exception
     charts = app.get("deck_gl_json_chart")
@@ -164,7 +165,8 @@ def test_the_banner_calls_only_the_generated_demo_synthetic(fixture_path, demo_p
         # the data-quality line is a warning too when months are incomplete; the banners are the rest
         banners[name] = [warning.value for warning in app.warning if not warning.value.startswith("Data quality:")]
     assert banners["demo"] == [
-        "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places."
+        "**Demo mode** — synthetic data for a fictional agency. Nothing here describes real people or places. "
+        "Switch roles with “View as” in the sidebar."
     ]
     # the fixture stands for an agency's own data: no claim that it is invented, a plain word on who can see it
     assert banners["fixture"] == [

@@ -58,4 +58,4 @@ def test_urban_rural_filter_on_demo(demo_path, demo_con, monkeypatch, side):
     )
     shown = {metric.label: metric.value for metric in app.metric}
     assert shown["Violent crime (FBI) per 1k"] == f"{frame.loc[0, 'rate_per_1k']:,.2f}"
-    assert list(app.dataframe[0].value["side"]) == [side]
+    assert list(app.dataframe[0].value.columns) == ["measure", side]

@@ -41,9 +41,10 @@ def test_class_toggle_categories_and_empty_choice(fixture_path, monkeypatch):
 
 def test_rural_filter_draws_only_the_rural_panel(fixture_path, monkeypatch):
     app = open_page(fixture_path, monkeypatch, "pages/crime.py", period=YEAR_2024)
-    both = app.get("plotly_chart")[0].proto.spec
-    assert '"Urban: 12-month mean"' in both and '"Rural: 12-month mean"' in both
+    # a panel per side, each its own chart (side by side on a laptop, stacked on a phone)
+    urban, rural = (chart.proto.spec for chart in app.get("plotly_chart"))
+    assert '"Urban: 12-month mean"' in urban and '"Rural: 12-month mean"' in rural
     app.radio(key="filter_urbanicity").set_value("Rural").run()
-    rural = app.get("plotly_chart")[0].proto.spec
+    (rural,) = (chart.proto.spec for chart in app.get("plotly_chart"))
     assert '"Rural: 12-month mean"' in rural and '"Urban: 12-month mean"' not in rural
     assert list(app.dataframe[0].value["group_key"]) == ["C3", "D4"]

@@ -50,9 +50,13 @@ def test_registry_for_2024_with_funding(fixture_path, con, monkeypatch):
     ]
     assert set(registry.index) == set(registry_expected(con, *YEAR_2024)["name"])
     youth = registry.loc["Youth mentoring partnership"]
-    # FY2024 and FY2025 overlap 2024: 36,600 agency + 3,660 in kind + 36,500 grant
-    assert youth["funding_usd"] == 76_760
-    assert youth["co_funding_share_pct"] == pytest.approx((3_660 + 36_500) * 100 / 76_760)  # 52.3%
+    # FY2024 and FY2025 overlap 2024: 36,600 agency + 3,660 in kind + 36,500 grant, as whole years
+    assert youth["funding_usd"] == 76_760 and youth["funding_fiscal_years"] == "FY2024–FY2025"
+    # prorated: FY2024 (366 days, 110 a day) for Jan-Jun 2024 = 182 days -> 20,020;
+    # FY2025 (365 days, 100 a day) for Jul-Dec 2024 = 184 days -> 18,400; together 38,420
+    assert youth["funding_in_period_usd"] == pytest.approx(182 * 110 + 184 * 100) == 38_420
+    # not paid by the agency, prorated: in kind 182 x 10 = 1,820 + grant 18,400 = 20,220 of 38,420
+    assert youth["co_funding_share_pct"] == pytest.approx((182 * 10 + 184 * 100) * 100 / 38_420)  # 52.6%
     assert (youth["status"], youth["since"], youth["mou"]) == ("Active", dt.date(2023, 1, 1), "Signed 2022-12-01")
     assert registry.loc["Street outreach partnership", "co_funding_share_pct"] == 100
     assert registry.loc["Planned housing partnership", "status"] == "Planned"
@@ -71,7 +75,11 @@ def test_a_link_opens_the_partnership_with_its_programs_feedback_and_funding(fix
     funding = table(app, "fiscal_year").set_index(["fiscal_year", "source"])["amount_usd"]
     assert funding.to_dict() == {(2024, "Police agency"): 36_600, (2024, "In kind"): 3_660, (2025, "Grants"): 36_500}
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert metrics["Funding in the period"] == "$76,760" and metrics["Co-funded by others"] == "52%"
+    # 2024 spans two fiscal years: 182 days of FY2024 at 110 a day + 184 days of FY2025 at 100 a day
+    assert metrics["Funding in the period (FY2024–FY2025, prorated)"] == f"${182 * 110 + 184 * 100:,}" == "$38,420"
+    assert metrics["Co-funded by others"] == "53%"  # 20,220 / 38,420 = 52.6%
+    funding_help = next(m for m in app.metric if m.label.startswith("Funding in the period")).help
+    assert "FY2024–FY2025 together hold \\$76,760" in funding_help
 
 
 def test_a_director_sees_another_organisations_partnership_without_program_details(fixture_path, monkeypatch):
@@ -85,6 +93,9 @@ def test_a_director_sees_another_organisations_partnership_without_program_detai
     registry = table(app, "partnership_id").set_index("partnership_name")
     assert pd.isna(registry.loc["Youth mentoring partnership", "funding_usd"])  # another organisation's money
     assert registry.loc["Street outreach partnership", "funding_usd"] == 7_320
+    assert pd.isna(registry.loc["Youth mentoring partnership", "funding_in_period_usd"])
+    # FY2024 (366 days) holds 7,320 at 20 a day; Jan-Jun 2024 is 182 of its days
+    assert registry.loc["Street outreach partnership", "funding_in_period_usd"] == pytest.approx(182 * 20)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Programs scorecard page in AppTest: numbers from the fixture, scope for directors."""
 
+import re
+
 import pytest
 
 from apptest import CHIEF, YEAR_2024, directors, errors, metrics, open_page, other_programs
@@ -39,3 +41,33 @@ def test_no_director_sees_another_organisations_programs_on_the_demo(demo_path, 
         text = page_text(app)
         leaked = [name for name in other_programs(demo_con, nonprofit_id) if name in text]
         assert not leaked, (label, leaked)
+
+
+def test_scorecard_shows_a_dash_for_a_missing_baseline_and_dates_every_latest(fixture_path, monkeypatch):
+    app = open_page(fixture_path, monkeypatch, "pages/programs.py", CHIEF, YEAR_2024)
+    app.selectbox(key="programs_detail").set_value(1).run()  # Mentoring: kpis 1 and 2 of the fixture
+    rows = {row["kpi_name"]: row for table in app.dataframe[1:] for _, row in table.value.iterrows()}
+    attendance = rows["Attendance rate"]  # kpi 2: baseline None, one report 79.5 for Jan-Mar 2024
+    assert attendance["baseline_text"] == "—" and attendance["change_text"] == "—"
+    assert attendance["latest_text"] == "79.5% (to Mar 2024)"
+    arrests = rows["Participants arrested within 6 months"]  # kpi 1: baseline 20, latest 9 (Apr-Jun 2024)
+    assert (arrests["latest_text"], arrests["target_text"], arrests["baseline_text"]) == (
+        "9.0% (to Jun 2024)",
+        "10.0%",
+        "20.0%",
+    )
+    assert arrests["change_text"] == "-55%"  # (9 - 20) / 20 = -55%
+    text = page_text(app)
+    assert not re.search(r"\bNone\b|\bnan\b|\bNaT\b", text), re.search(r".{80}\b(None|nan|NaT)\b.{40}", text)
+    labels = [button.label for button in app.get("download_button")]
+    assert "Download CSV" not in labels and len(labels) == len(set(labels))
+
+
+def test_counts_in_a_scorecard_have_no_decimals():
+    from components import scorecards
+
+    assert scorecards.measure_text(50.0, "sessions") == "50 sessions"
+    assert scorecards.measure_text(1205.0, "people") == "1,205 people"
+    assert scorecards.measure_text(3.5, "days") == "3.5 days"
+    assert scorecards.measure_text(None, "people") == "—"
+    assert scorecards.latest_text(205.0, "people", "2026-09-30") == "205 people (to Sep 2026)"

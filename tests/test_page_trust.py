@@ -29,9 +29,22 @@ def cards(app):
 
 
 def charts(app):
-    """The page's plotly figures as dicts, by their title."""
-    figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    return {figure["layout"].get("title", {}).get("text", ""): figure for figure in figures}
+    """The page's plotly figures as dicts, by their title; a grid drawn as one chart per column of
+    panels (runtime.draw_chart) comes back as one figure holding every panel's traces."""
+    figures: dict[str, dict] = {}
+    for chart in app.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        layout = figure["layout"]
+        title = (layout.get("meta") or {}).get("figure_title") or layout.get("title", {}).get("text", "")
+        if title in figures:
+            figures[title]["data"] += figure["data"]
+            figures[title]["layout"]["annotations"] = [
+                *figures[title]["layout"].get("annotations", []),
+                *layout.get("annotations", []),
+            ]
+        else:
+            figures[title] = figure
+    return figures
 
 
 def resident_trust(con, start, end, side=None):
@@ -101,6 +114,10 @@ def test_suppressed_cells_are_grey_and_listed_with_their_reason(fixture_path, mo
     assert areas.loc["Birch", "value"] == pytest.approx((50 + 4500) / 121)  # r3 and wave 3: 37.60
     assert areas.loc["Alder", "note"] == "n = 2 responses, below the 50 needed"
     assert math.isnan(areas.loc["Alder", "value"])
+    # the table carries the map's sample: Birch's n = 61 (r3 + wave 3's 60); Alder's 2, with no interval
+    assert (areas.loc["Birch", "n"], areas.loc["Alder", "n"]) == (61, 2)
+    assert areas.loc["Birch", "ci_low"] < areas.loc["Birch", "value"] < areas.loc["Birch", "ci_high"]
+    assert math.isnan(areas.loc["Alder", "ci_low"]) and math.isnan(areas.loc["Alder", "ci_high"])
     assert areas.loc["Dogwood Township", "note"] == "no data"
     assert {"chart": "By area", "side": "Urban", "who": "Residents", "cell": "Alder"} in (
         tables["chart"][["chart", "side", "who", "cell"]].to_dict("records")

@@ -24,7 +24,9 @@
 -- column data_sharing_level varchar: none, aggregate or case_level
 -- column roles varchar: who does what, as agreed
 -- column funding_usd double: funding of its programs in fiscal years overlapping the period, all sources; null where the viewer may not see it
--- column co_funding_share_pct double: share of that funding not paid by the agency (%); null where the viewer may not see it
+-- column co_funding_share_pct double: share of the funding in the period (prorated, below) not paid by the agency (%); null where the viewer may not see it
+-- column funding_in_period_usd double: that funding prorated to the period: each fiscal year's amount times the share of its days inside the period (as programs/scorecard's cost_usd); null where the viewer may not see it
+-- column funding_fiscal_years varchar: the fiscal years counted in funding_usd, e.g. 'FY2026–FY2027' (named by the year they end in); null without funding or where the viewer may not see it
 -- column viewer_may_see_programs boolean: the viewer may see this partnership's program-level data
 with
 
@@ -47,16 +49,41 @@ program_counts as (
     group by partnership_id
 ),
 
-funding as (
+funding_years as (
+    -- fiscal-year bounds once per funding row (the macros read schema_meta on every call)
     select
         programs.partnership_id,
-        sum(program_funding.amount)::double as funding_usd,
-        sum(program_funding.amount) filter (where program_funding.source <> 'agency')::double as co_funding_usd,
+        program_funding.fiscal_year,
+        program_funding.source,
+        program_funding.amount::double as amount_usd,
+        fiscal_year_first_day(program_funding.fiscal_year) as fiscal_year_from,
+        fiscal_year_last_day(program_funding.fiscal_year) as fiscal_year_to,
     from program_funding
     join programs using (program_id)
-    where fiscal_year_first_day(program_funding.fiscal_year) <= $end_date::date
-      and fiscal_year_last_day(program_funding.fiscal_year) >= $start_date::date
-    group by programs.partnership_id
+),
+
+funding_shares as (
+    select
+        *,
+        (datediff('day', greatest(fiscal_year_from, $start_date::date), least(fiscal_year_to, $end_date::date)) + 1)
+            / (datediff('day', fiscal_year_from, fiscal_year_to) + 1) as share_in_period,
+    from funding_years
+),
+
+funding as (
+    select
+        partnership_id,
+        sum(amount_usd) as funding_usd,
+        -- a fiscal year's funding is spread evenly over its days
+        sum(amount_usd * share_in_period) as funding_in_period_usd,
+        sum(amount_usd * share_in_period) filter (where source <> 'agency') as co_funding_in_period_usd,
+        'FY' || min(fiscal_year)::varchar
+            || case when max(fiscal_year) > min(fiscal_year) then '–FY' || max(fiscal_year)::varchar else '' end
+            as funding_fiscal_years,
+    from funding_shares
+    where fiscal_year_from <= $end_date::date
+      and fiscal_year_to >= $start_date::date
+    group by partnership_id
 ),
 
 listed as (
@@ -99,7 +126,10 @@ final as (
         listed.roles,
         case when listed.viewer_may_see_programs then funding.funding_usd end as funding_usd,
         case when listed.viewer_may_see_programs
-            then coalesce(funding.co_funding_usd, 0) * 100 / nullif(funding.funding_usd, 0) end as co_funding_share_pct,
+            then coalesce(funding.co_funding_in_period_usd, 0) * 100 / nullif(funding.funding_in_period_usd, 0)
+        end as co_funding_share_pct,
+        case when listed.viewer_may_see_programs then funding.funding_in_period_usd end as funding_in_period_usd,
+        case when listed.viewer_may_see_programs then funding.funding_fiscal_years end as funding_fiscal_years,
         listed.viewer_may_see_programs,
     from listed
     left join partnership_areas_named using (partnership_id)
