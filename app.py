@@ -7,7 +7,7 @@ import streamlit as st
 from components import format as fmt
 from components import navigation, print_view, runtime
 
-st.set_page_config(page_title="Bridgeboard", page_icon=":material/handshake:", layout="wide")
+st.set_page_config(page_title="Bridgeboard", page_icon="🤝", layout="wide")
 print_view.apply()
 
 problem = None

@@ -282,8 +282,9 @@ def area_map(
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=_view(shapes),
+        # no map_style: pydeck then sends its "theme" sentinel, which Streamlit's frontend reads as no
+        # basemap; map_style=None would make it fetch Carto's positron style from basemaps.cartocdn.com
         map_provider=None,
-        map_style=None,
         # "text", not "html": area names come from imported files and must not become markup
         tooltip={"text": "{name} ({urbanicity})\n{value_text}\n{population_text}"},
     )

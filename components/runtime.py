@@ -804,9 +804,9 @@ def download(frame: pd.DataFrame, name: str, label: str | None = None) -> None:
     )
 
 
-def _markdown_title(title: str) -> str:
-    """A plotly title ('Trust<br>by area') as one line of escaped Markdown."""
-    return fmt.plain(" ".join(re.sub(r"<br\s*/?>", " ", title).split()))
+def _one_line(title: str) -> str:
+    """A plotly title ('Trust<br>by area') as one line."""
+    return " ".join(re.sub(r"<br\s*/?>", " ", title).split())
 
 
 def draw_chart(figure, name: str, legend_title: str | None = None) -> None:
@@ -819,7 +819,7 @@ def draw_chart(figure, name: str, legend_title: str | None = None) -> None:
         st.plotly_chart(panel, key=f"chart-{name}", config=charts.CHART_CONFIG)
         return
     if title:
-        st.markdown(f"**{_markdown_title(title)}**")
+        st.markdown(f"**{fmt.plain(_one_line(title))}**")
     for number, (column, panel) in enumerate(zip(st.columns(len(panels)), panels, strict=True)):
         with column:
             panel = charts.note_axis_start(charts.legend_below(panel, legend_title))

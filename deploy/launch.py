@@ -179,6 +179,11 @@ server {{
     server_name {server_name};
     client_max_body_size {UPLOAD_LIMIT_MB}m;
 
+    # Streamlit's metrics (cache sizes, session counts) answer anyone who asks: not past nginx
+    location = /_stcore/metrics {{
+        return 404;
+    }}
+
     location / {{
         proxy_pass http://bridgeboard_replicas;
         proxy_http_version 1.1;

@@ -77,7 +77,7 @@ def test_rural_filter_changes_every_number(fixture_path, monkeypatch):
 def test_map_and_urban_rural_table(fixture_path, monkeypatch):
     app = open_app(fixture_path, monkeypatch)
     table = app.dataframe[0].value.set_index("measure")  # a row per measure, a column per side, as text
-    assert table.loc["Violent crime per 1,000", "Urban"] == f"{35 / 15:.2f}" == "2.33"
+    assert table.loc["Violent crime (FBI) per 1,000", "Urban"] == f"{35 / 15:.2f}" == "2.33"
     assert table.loc["Participants per 1,000", "Rural"] == f"{9 / 2:.1f}"
     assert table.loc["Participants served", "Urban"] == "58"
     assert table.loc["Resident trust (0–100)", "Rural"] == "—"  # 1 rural respondent: not reportable

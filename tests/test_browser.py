@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -20,7 +21,9 @@ from components import navigation
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "tests" / "screenshots"
+# outside the repository (tests never write into it): BRIDGEBOARD_SCREENSHOTS, or a folder in the
+# system's temporary directory; the chosen ones are copied to docs/screenshots by hand
+SCREENSHOTS = Path(os.environ.get("BRIDGEBOARD_SCREENSHOTS") or Path(tempfile.gettempdir()) / "bridgeboard-screenshots")
 CHROMIUM = "/usr/bin/chromium"
 # No background traffic: this machine has no internet and Chromium otherwise keeps retrying.
 CHROMIUM_FLAGS = [
@@ -226,3 +229,23 @@ def test_first_visit_of_a_fresh_server_by_deep_link(page, tmp_path, first_path):
         assert expected in body
         assert not ERROR_TEXT.search(body), ERROR_TEXT.search(body)
     assert missing.exists()
+
+
+def test_nothing_is_fetched_from_outside_the_machine(server, page):
+    """No map style, font or icon from a CDN: every request of the pages stays on 127.0.0.1."""
+    outside = []
+
+    def note(request) -> None:
+        if not request.url.startswith((server, "data:", "blob:", "about:")):
+            outside.append(request.url)
+
+    page.on("request", note)
+    try:
+        for path in ("", "map", "crime", "transparency"):
+            _open(page, f"{server}/{path}")
+            if path in ("", "map"):
+                page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
+            page.wait_for_timeout(1_500)
+    finally:
+        page.remove_listener("request", note)
+    assert outside == []

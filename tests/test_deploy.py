@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -162,6 +163,13 @@ def test_routes_spread_over_replicas_and_stick(cluster):
     (match,) = [m for c in cookies if (m := re.match(rf"{launch.ROUTE_COOKIE}=([0-9a-f]{{32}}); Path=/; HttpOnly;", c))]
     assert match.string.endswith("SameSite=Lax"), cookies
     assert replica_of(cluster.url, match.group(1)) == served_by
+    # Streamlit's unauthenticated metrics stay behind nginx, though each replica serves them on loopback
+    replica_metrics = f"http://{cluster.started[0].address}/_stcore/metrics"
+    with urllib.request.urlopen(replica_metrics, timeout=10) as response:
+        assert response.status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{cluster.url}/_stcore/metrics", timeout=10)
+    assert refused.value.code == 404
 
 
 @pytest.mark.browser

@@ -80,6 +80,8 @@ CODE_MADE = {
         "pages/methodology.py",
         "promise.get('survey_n_withdrawn_for_means', '0')",
     ): "a sentence or number data/publish.py writes",
+    ("components/runtime.py", "download_label(name)"): "download()'s callers pass literal table names",
+    ("pages/partnerships.py", "explained[0]"): "partnership_views.funding_card: its help text goes through fmt.plain",
     ("components/runtime.py", "first_month"): "a date, formatted %b %Y",
     ("components/runtime.py", "last_month"): "a date, formatted %b %Y",
     ("components/runtime.py", "label"): "download()'s callers pass literal labels",

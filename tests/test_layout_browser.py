@@ -4,7 +4,8 @@ For every page x {the chief, one director} x {1440, 390} pixels wide: nothing ma
 scroll sideways; no two text boxes among headings, chart titles, axis titles, legend items and
 metric labels overlap (boxes from the DOM, and from plotly's rendered SVG text); no visible
 "None", "nan", "NaT" or "null". The viewer is chosen by the URL (?as=), as a shared link would.
-Screenshots go to tests/screenshots/layout (the chosen ones are copied to docs/screenshots).
+Screenshots go to layout/ under test_browser.SCREENSHOTS, outside the repository (the chosen ones
+are copied to docs/screenshots).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Every page in both languages at 1440 and 390 px: axe-core finds no serious or critical violation,
 nothing scrolls sideways, headings, legend items and chart titles do not overlap, and no request
-leaves the site's own origin. Screenshots go to tests/screenshots (the chosen ones are copied to
-docs/screenshots by hand).
+leaves the site's own origin. Screenshots go to test_browser.SCREENSHOTS, outside the repository
+(the chosen ones are copied to docs/screenshots by hand).
 """
 
 from __future__ import annotations
