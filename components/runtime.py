@@ -879,8 +879,10 @@ def show_table(
                 config[column] = st.column_config.DateColumn(heading, format="YYYY-MM-DD", pinned=pinned or None)
             elif number_format:
                 config[column] = st.column_config.NumberColumn(heading, format=number_format, pinned=pinned or None)
+            elif pinned:  # the name column wide enough for "Stony Point Township" without cutting it
+                config[column] = st.column_config.Column(heading, pinned=True, width="medium")
             else:
-                config[column] = st.column_config.Column(heading, pinned=pinned or None)
+                config[column] = st.column_config.Column(heading)
         dataframe_options.setdefault("column_order", shown_columns)
     dataframe_options.setdefault("height", table_height(len(frame)))
     dataframe_options.setdefault("placeholder", fmt.MISSING)
