@@ -43,7 +43,8 @@ def build_region(path, planted_change_pct: float, seed: int = 7):
             for month, count in zip(MONTHS, rng.poisson(expected), strict=True):
                 if count > 0:
                     con.execute(
-                        "insert into crime_monthly values (?, ?, 'robbery', 'violent', ?)",
+                        "insert into crime_monthly select ?, ?, category, crime_class, crimes_against, ?"
+                        " from offense_categories where category = 'robbery'",
                         [area_id, month.date(), int(count)],
                     )
         con.execute(
