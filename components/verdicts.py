@@ -132,8 +132,8 @@ def synthetic_verdict(row: pd.Series, fit: synthetic_control.SyntheticControl | 
         f"The areas served had {fmt.number(abs(fit.effect_pct), 0)}% {direction} offences in the after window than "
         f"their synthetic control; refitted as if each donor area had been served instead, "
         f"{fit.rank - 1} of {fit.units - 1} departed as much relative to their fit before the start "
-        f"(with {fit.units - 1} donor areas the smallest possible p is {smallest:.2f}). Fit before the start: "
-        f"RMSPE {fmt.number(fit.pre_rmspe, 1)}% of the before-window level."
+        f"(with {fit.units - 1} donor areas the smallest possible p is {smallest:.2f}). Fit before the start, "
+        f"each month predicted from the others: RMSPE {fmt.number(fit.pre_rmspe, 1)}% of the before-window level."
     )
     return Verdict(NEUTRAL, headline, body)
 

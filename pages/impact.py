@@ -68,9 +68,10 @@ flagged = quality["incomplete_months"]
 not_held = sorted(flagged) if flagged is not None and len(flagged) else None
 row = runtime.query("impact/wdd", months_not_held=not_held, **choice).iloc[0]
 st.caption(
-    f"Started {row.started_on:%d %b %Y}; {row.urbanicity} partnership. Windows: {window_months} months before "
-    f"({row.before_from:%b %Y} on) and after (to {row.after_to:%b %Y}); compared with "
-    f"{fmt.count(row.control_areas)} areas that no partnership of the same focus served then."
+    f"Started {row.started_on:%d %b %Y}; {row.urbanicity} partnership. "
+    f"Windows: {fmt.count(window_months)} months before ({row.before_from:%b %Y} on) and after "
+    f"(to {row.after_to:%b %Y}); compared with {fmt.count(row.control_areas)} areas "
+    "that no partnership of the same focus served then."
 )
 data_quality.show(row.before_from.date(), (row.after_to + pd.offsets.MonthEnd(0)).date())
 runtime.show_verdict(verdicts.wdd_verdict(row, crime_class))

@@ -247,7 +247,11 @@ def test_exact_p_matches_fisher(tmp_path, t0, t1, c0, c1):
         rows = [(1, "2022-01-01", t0), (1, "2023-01-01", t1), (2, "2022-01-01", c0), (2, "2023-01-01", c1)]
         rows += [(2, "2022-12-01", 1), (2, "2023-12-01", 1)]  # so the data hold every month of both windows
         for area_id, month, count in rows:
-            con.execute("insert into crime_monthly values (?, ?, 'robbery', 'violent', ?)", [area_id, month, count])
+            con.execute(
+                "insert into crime_monthly select ?, ?, category, crime_class, crimes_against, ?"
+                " from offense_categories where category = 'robbery'",
+                [area_id, month, count],
+            )
     con = duckdb.connect(str(path), read_only=True)
     row = wdd(con, 1, crime_class="violent")
     con.close()

@@ -9,6 +9,16 @@ from scipy import stats
 import queries
 from data import db
 
+# schema v2's rollup also keys on crimes_against: each row takes its category's class and
+# crimes-against from offense_categories, as data.db.rebuild_crime_monthly does
+ROBBERIES = (
+    "insert into crime_monthly select ?, ?, category, crime_class, crimes_against, ?"
+    " from offense_categories where category = 'robbery'"
+)
+THEFTS = (
+    "insert into crime_monthly select 1, ?, category, crime_class, crimes_against, ?"
+    " from offense_categories where category = 'theft'"
+)
 # area -> (offences in 2023, offences in 2024), all robberies in June
 COUNTS = {"Y1": (1, 4), "Y2": (5, 12), "Y3": (500, 550), "Y4": (100, 140), "Y5": (7, 7), "Y6": (30, 9)}
 
@@ -24,10 +34,8 @@ def yoy_con(tmp_path_factory):
                 "insert into areas values (?, 1, ?, ?, 'beat', 1000, null, 'urban', 1, 'RUCA', null, null, null)",
                 [area_id, code, code],
             )
-            con.execute(
-                "insert into crime_monthly values (?, '2023-06-01', 'robbery', 'violent', ?)", [area_id, before]
-            )
-            con.execute("insert into crime_monthly values (?, '2024-06-01', 'robbery', 'violent', ?)", [area_id, after])
+            for month, count in (("2023-06-01", before), ("2024-06-01", after)):
+                con.execute(ROBBERIES, [area_id, month, count])
     connection = duckdb.connect(str(path), read_only=True)
     yield connection
     connection.close()
@@ -93,8 +101,8 @@ def test_large_counts_keep_their_precision(tmp_path):
         con.execute(
             "insert into areas values (1, 1, 'B', 'B', 'beat', 1000, null, 'urban', 1, 'RUCA', null, null, null)"
         )
-        con.execute("insert into crime_monthly values (1, '2023-06-01', 'theft', 'property', 200000)")
-        con.execute("insert into crime_monthly values (1, '2024-06-01', 'theft', 'property', 201000)")
+        for month, count in (("2023-06-01", 200000), ("2024-06-01", 201000)):
+            con.execute(THEFTS, [month, count])
     con = duckdb.connect(str(path), read_only=True)
     row = queries.run(con, "crime/yoy", start_date="2024-01-01", end_date="2024-12-31", urbanicity=None).iloc[0]
     con.close()
