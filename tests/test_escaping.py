@@ -45,7 +45,6 @@ CODE_MADE = {
     ("components/runtime.py", "note"): "show_verdict: notes of components.verdicts, numbers through fmt",
     ("components/runtime.py", "card.label"): "show_verdict: card labels written in components.verdicts",
     ("components/runtime.py", "card.help"): "show_verdict: card explanations written in components.verdicts",
-    ("pages/impact.py", "window_months"): "a number of months from the page's own select box of integers",
     ("pages/import_data.py", "left_out"): "a sentence of the page with a row count (an integer)",
     ("pages/import_data.py", "summary.rows_rejected"): "a row count (an integer)",
     ("pages/import_data.py", "summary.rows_read"): "a row count (an integer)",
