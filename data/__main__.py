@@ -274,5 +274,23 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _exit(code: int) -> None:
+    """End the process with `code` once Python's exit handlers ran and output is flushed, skipping the
+    native libraries' teardown.
+
+    At interpreter exit, pyarrow's (the CSV reader's) and OpenBLAS's threads are torn down by C++
+    static destructors; now and then that aborts the process ("terminate called without an
+    active exception", apache/arrow#34314) after the command already printed its sentence and
+    closed its databases: a refused import would end in "Aborted" with exit code 134, a
+    successful one fail its caller. By then every database is closed and swapped in or not.
+    """
+    import atexit
+
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

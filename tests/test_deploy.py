@@ -184,7 +184,7 @@ def test_a_browser_session_through_nginx_shows_the_right_numbers(cluster, demo_c
         start, end = independent.default_period(demo_con)
         truth = independent.expected(demo_con, start, end, None)
         assert shown["Programs running"] == f"{truth.programs_active:,}"
-        assert shown["Violent crime per 1k"] == f"{truth.violent_per_1k:,.2f}"
+        assert shown["Violent crime (FBI) per 1k"] == f"{truth.violent_per_1k:,.2f}"
         # another page, then a click: reruns over the websocket, through nginx, on the same replica
         page.locator('[data-testid="stSidebarNav"]').get_by_text("Crime trends").click()
         page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
@@ -307,11 +307,8 @@ def _import(csv_path: Path, db_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
-# Seen on this branch (issue 17): in 9 of 15 runs, 1 to 9 of ~110 reruns failed around the swap with
-# "Bridgeboard cannot open its database" or "could not be drawn", because runtime._Connections closes the old
-# connection while another session's query is still running on it (DuckDB: "connection is busy with another
-# call"). It is a race, so the test passes now and then: strict=False. wt-12 (issue 12, "connections
-# that follow the file") rewrites that class; remove this mark once it is merged and the test passes.
+# Before issue 12's connections (a generation per file version, closed by its last query), 1 to 9 of ~110
+# reruns failed around the swap ("connection is busy with another call"); this test requires none.
 def test_an_import_during_load_fails_no_rerun(agency_db, tmp_path):
     require_nginx()
     with launch.Cluster(db=agency_db, run_dir=tmp_path / "run", replicas=2) as cluster:
@@ -338,11 +335,16 @@ def _import_during_load(cluster: launch.Cluster, agency_db: Path, tmp_path: Path
         async def click(number: int, tab: load.Tab) -> None:
             rng = random.Random(number)
             first = True
-            while not imported_at or time.monotonic() - imported_at[0] < 8:
+            # until 8 s after the import and at least one rerun of this tab started after it: a rerun
+            # of the Public report that began as the file was swapped republishes the public file
+            # (8 s alone, ~30 s with two replicas doing it under this load) and may end after the 8 s
+            after_import = False
+            while not imported_at or time.monotonic() - imported_at[0] < 8 or not after_import:
                 started = time.monotonic()
                 result = await tab.run(rng.choice(pages), periods.random(rng), first=first)
                 first = False
                 results.append((number, started, result))
+                after_import = after_import or bool(imported_at and started >= imported_at[0])
 
         async def import_file() -> None:
             await asyncio.sleep(3)  # load first

@@ -47,7 +47,8 @@ def poison(source: Path, target: Path) -> list[str]:
     """Copy `source` to `target` with PAYLOAD (numbered per row) in every free-text column.
 
     Free text: VARCHAR columns of base tables that no CHECK, key or foreign key limits to
-    codes. Copied table by table in the schema's order, so keys and references stay valid.
+    codes (the shipped offence labels included). Copied table by table in the schema's order,
+    so keys and references stay valid.
     """
     written = []
     with db.building(target) as con:
@@ -68,6 +69,10 @@ def poison(source: Path, target: Path) -> list[str]:
                 "select table_name from duckdb_tables() where database_name = current_database() order by table_oid"
             ).fetchall()
         ]
+        # create_schema fills the code tables (offense_categories, nibrs_offenses): empty every table,
+        # referencing ones first, before copying them back in the schema's order
+        for table in reversed(tables):
+            con.execute(f'delete from "{table}"')
         for table in tables:
             columns = con.execute(
                 "select column_name, data_type from duckdb_columns() where database_name = current_database()"
@@ -83,7 +88,6 @@ def poison(source: Path, target: Path) -> list[str]:
                     written.append(f"{table}.{column}")
                 else:
                     select.append(f'"{column}"')
-            con.execute(f'delete from "{table}"')
             con.execute(
                 f'insert into "{table}" select {", ".join(select)} from old."{table}"',
                 {"payload": PAYLOAD} if any("$payload" in part for part in select) else None,
