@@ -216,11 +216,13 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
     for area_id, nibrs_code, occurred_at, count in CRIMES:
         for _ in range(count):
             incident_id += 1
-            con.execute(
+            (inserted,) = con.execute(
                 "insert into incidents select ?, null, ?::timestamp, ?, nibrs_code, category, crime_class,"
                 " crimes_against, null, null from nibrs_offenses where nibrs_code = ?",
                 [incident_id, occurred_at, area_id, nibrs_code],
-            )
+            ).fetchone()
+            if inserted != 1:  # an unknown code would drop the offence silently
+                raise ValueError(f"{nibrs_code!r} is not a NIBRS code in data/nibrs_offenses.csv")
     for row in RESPONSES:
         response_id, wave_id, area_id, responded_on, weight, *items = row
         con.execute(

@@ -23,12 +23,12 @@ YEAR = {"start_date": dt.date(2024, 1, 1), "end_date": dt.date(2024, 12, 31), "u
 
 @pytest.fixture(scope="module")
 def with_sexual_assaults(tmp_path_factory):
-    """The fixture plus 12 sexual assaults in Alder (A1) in May 2024 and 2 in Birch (B2)."""
+    """The fixture plus 12 rapes (NIBRS 11A, category sexual_assault) in Alder (A1) in May 2024 and 2 in Birch (B2)."""
     path = tmp_path_factory.mktemp("sensitive") / "fixture.duckdb"
     crimes = [
         *fixture_db.CRIMES,
-        (1, "sexual_assault", "2024-05-05 02:00", 12),
-        (2, "sexual_assault", "2024-05-06 02:00", 2),
+        (1, "11A", "2024-05-05 02:00", 12),
+        (2, "11A", "2024-05-06 02:00", 2),
     ]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fixture_db, "CRIMES", crimes)

@@ -15,17 +15,17 @@ def test_violent_rates_by_side_for_every_role(fixture_path, monkeypatch, view_as
     # rural: C3 4 over 2,000 (D4 has no population); counts 7 vs 1 -> +600%
     assert shown["Rural: offences per 1,000 residents"] == ("2.00", "+600.0%")
     table = app.dataframe[0].value.set_index("group_key")
-    assert table.loc["A1", "change"] == "▲ significant rise"  # z = 2(√30 − √20) = 2.01
+    # A1's counts (30 and 20) are 10 or more, so every role sees its test. The old z = 2(√30 − √20)
+    # = 2.01 called it significant; the exact test does not: n = 50,
+    # p = 2 x P(Bin(50, 1/2) <= 20) = 2 x sum(C(50, k), k = 0..20) / 2^50 = 0.2026
+    assert table.loc["A1", "p_value"] == pytest.approx(0.2026, abs=1e-4)
+    assert table.loc["A1", "change"] == "– within chance"
     if view_as.startswith("Director"):  # counts under 10 by area are hidden: tests/test_director_crime.py
         return
     assert table["incidents"].to_dict() == {"A1": 30, "B2": 5, "C3": 4, "D4": 3}
-    # the old z = 2(√a − √b) called both of these significant (z = 4 and 2.01); the exact test does not:
-    # C3 4 vs 0: n = 4, p = 2 x (1/2)^4 = 0.125
+    # the old z called C3 significant too (z = 2√4 = 4); exact: C3 4 vs 0: n = 4, p = 2 x (1/2)^4 = 0.125
     assert table.loc["C3", "p_value"] == pytest.approx(0.125)
     assert table.loc["C3", "change"] == "– within chance"
-    # A1 30 vs 20: n = 50, p = 2 x P(Bin(50, 1/2) <= 20) = 0.2026
-    assert table.loc["A1", "p_value"] == pytest.approx(0.2026, abs=1e-4)
-    assert table.loc["A1", "change"] == "– within chance"
     assert table.loc["B2", "change"] == "– within chance"
 
 
