@@ -50,8 +50,8 @@ def require_chromium() -> None:
 
 
 @contextmanager
-def chromium(profile_dir: Path):
-    """A fresh headless Chromium (Debian's, through Playwright); yields the browser context."""
+def chromium(profile_dir: Path, height: int = 1000):
+    """A fresh headless Chromium (Debian's, through Playwright), 1400 px wide; yields the browser context."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -61,7 +61,7 @@ def chromium(profile_dir: Path):
             executable_path=CHROMIUM,
             headless=True,
             args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000},
+            viewport={"width": 1400, "height": height},
         )
         try:
             yield context

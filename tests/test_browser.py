@@ -18,6 +18,7 @@ import pytest
 
 import independent
 from components import navigation
+from deploy_support import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # outside the repository (tests never write into it): BRIDGEBOARD_SCREENSHOTS, or a folder in the
 # system's temporary directory; the chosen ones are copied to docs/screenshots by hand
 SCREENSHOTS = Path(os.environ.get("BRIDGEBOARD_SCREENSHOTS") or Path(tempfile.gettempdir()) / "bridgeboard-screenshots")
-CHROMIUM = "/usr/bin/chromium"
-# No background traffic: this machine has no internet and Chromium otherwise keeps retrying.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ERROR_TEXT = re.compile(r"Traceback|Exception|Error:|StreamlitAPI|KeyError|ValueError|TypeError")
 
 
@@ -90,22 +79,8 @@ def server(demo_path, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1100},
-        )
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), height=1100) as context:
         yield context.new_page()
-        context.close()
 
 
 def _wait_until_idle(page) -> None:

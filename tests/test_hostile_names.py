@@ -14,7 +14,6 @@ tested in test_import_bad_inputs.py.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,7 +22,8 @@ import pytest
 import fixture_db
 from components import navigation
 from data import db
-from test_browser import CHROMIUM, CHROMIUM_FLAGS, streamlit_server
+from deploy_support import chromium
+from test_browser import streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -108,22 +108,8 @@ def hostile_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1100},
-        )
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), height=1100) as context:
         yield context
-        context.close()
 
 
 def wait_until_idle(page) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from components import navigation
-from test_browser import CHROMIUM, CHROMIUM_FLAGS, ERROR_TEXT, SCREENSHOTS, streamlit_server
+from deploy_support import CHROMIUM, CHROMIUM_FLAGS
+from test_browser import ERROR_TEXT, SCREENSHOTS, streamlit_server
 
 pytestmark = pytest.mark.browser
 

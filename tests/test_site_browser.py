@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from deploy_support import CHROMIUM, CHROMIUM_FLAGS
 from reports import i18n, site
-from test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
+from test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
