@@ -861,6 +861,25 @@ def draw_chart(figure, name: str, legend_title: str | None = None) -> None:
     draw_prepared(prepare_chart(figure, legend_title), name)
 
 
+@st.cache_resource(max_entries=256, **_FRAME_CACHE)
+def _kept_chart(
+    path: str, version: str, scope_key: tuple[str, int | None], key: tuple, _build: Callable, legend_title: str | None
+) -> tuple[str, list]:
+    return prepare_chart(_build(), legend_title)
+
+
+def kept_chart(key: tuple, build: Callable, legend_title: str | None = None) -> tuple[str, list]:
+    """prepare_chart(build()), built once per file version, viewer's scope and `key` and then kept.
+
+    `key` names everything the figure is made from besides the file and the viewer (the page's
+    filters and choices, hashable); the viewer's scope is added here, so one viewer's chart is
+    never drawn for another. What comes back is shared: draw it with draw_prepared, never change it.
+    """
+    path = database_path()
+    scope = viewer().scope
+    return _kept_chart(str(path), database_version(path), (scope.role, scope.nonprofit_id), key, build, legend_title)
+
+
 def show_chart(
     figure, frame: pd.DataFrame, name: str, label: str | None = None, legend_title: str | None = None
 ) -> None:

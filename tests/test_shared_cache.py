@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import streamlit as st
+
 from components import runtime
 
 PARAMS = runtime._plain(
@@ -57,3 +59,29 @@ def test_a_callers_changes_do_not_reach_the_cache(fixture_path):
     assert second is not first
     assert list(second.columns) == list(kept.columns)
     assert second.equals(kept)
+
+
+def overview_urban_rural_spec(app) -> tuple[str, ...]:
+    """The Overview's urban/rural figure (one chart per panel) as sent to the browser."""
+    specs = tuple(chart.proto.spec for chart in app.get("plotly_chart") if "overview-urban-rural" in chart.proto.id)
+    assert specs, "the urban/rural chart is drawn"
+    return specs
+
+
+def test_kept_charts_and_maps_are_each_viewers_own(fixture_path, monkeypatch, con):
+    # the Overview keeps its urban/rural chart (runtime.kept_chart) and its map across sessions; the
+    # program counts in it are the director's own. Chief first, so a director would be served the
+    # chief's kept chart if the viewer were missing from its key, then the chief again from the cache.
+    from apptest import CHIEF, YEAR_2024, directors, open_page
+
+    fresh = {}
+    for label in (CHIEF, *[label for _, label in directors(con)]):
+        st.cache_resource.clear()
+        fresh[label] = overview_urban_rural_spec(open_page(fixture_path, monkeypatch, view_as=label, period=YEAR_2024))
+    assert len(set(fresh.values())) == len(fresh), "the fixture's viewers see different program counts"
+    st.cache_resource.clear()
+    for label in fresh:  # one process, one cache: each viewer still gets their own figure
+        app = open_page(fixture_path, monkeypatch, view_as=label, period=YEAR_2024)
+        assert overview_urban_rural_spec(app) == fresh[label]
+        decks = [deck.proto.json for deck in app.get("deck_gl_json_chart")]
+        assert decks, "the map is drawn"
