@@ -1,4 +1,4 @@
-"""python -m bench load [--quick] [--out FILE] [--results FILE]: the dashboard under many users at once.
+"""python -m bench load [--quick | --cpu-only] [--out FILE] [--results FILE]: the dashboard under many users at once.
 
 On the seed-11 demo (300,000 incidents), every server started here on 127.0.0.1 and stopped
 at the end:
@@ -14,6 +14,8 @@ at the end:
 Prints one JSON document; a full run rewrites the load section of bench/RESULTS.md (its own
 markers, below the main harness's section, which it leaves alone). --quick is a smoke run
 of every part in about a minute and writes no Markdown unless --results is given.
+--cpu-only runs part 1 alone (about a minute; JSON only): the before/after of a change to
+the cost of a rerun (bench/cpu-before.json, bench/cpu-after.json).
 """
 
 from __future__ import annotations
