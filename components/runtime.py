@@ -292,7 +292,9 @@ def close_connections() -> None:
 # file version, the viewer's scope and the parameters, and every caller gets its own shallow
 # copy: with pandas' copy-on-write (always on since pandas 3) a change to the copy never reaches
 # the kept frame. st.cache_data would pickle each frame once and unpickle it on every hit, which
-# cost a cached rerun more CPU than drawing it.
+# cost a cached rerun more CPU than drawing it. (STYLE.md lists "st.cache_resource on a DataFrame
+# shared by every session" as an anti-example: the hazard is one session changing what the others
+# read, which the copy rules out; tests/test_shared_cache.py checks it.)
 _FRAME_CACHE = {"ttl": 3600, "show_spinner": False}
 
 
