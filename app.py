@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from components import format as fmt
-from components import navigation, print_view, runtime
+from components import memory, navigation, print_view, runtime
 
 st.set_page_config(page_title="Bridgeboard", page_icon="🤝", layout="wide")
 print_view.apply()
@@ -46,3 +46,4 @@ for number, page in enumerate(navigation.pages_for(viewer.role)):
 page = st.navigation(sections)
 runtime.close_sidebar_after_navigation_on_phones()
 runtime.run_page(page)
+memory.freeze_long_lived()  # the modules this run imported stay out of every later rerun's collection

@@ -1,6 +1,6 @@
 """python -m bench [--quick] [--runs N] [--sizes SMALL,LARGE] [--import-rows N] [--out FILE] [--results FILE]
    python -m bench site [--duration S] [--connections N] [--users N]   (static site vs Streamlit: bench/site_run.py)
-   python -m bench load [--quick] [--out FILE] [--results FILE]   (many users at once: bench/load_run.py)
+   python -m bench load [--quick | --cpu-only] [--out FILE] [--results FILE]   (many users at once: bench/load_run.py)
    python -m bench report [--runs N] [--incidents N]   (both PDF packets on the 10M demo: bench/packets.py)
 
 Prints one JSON document to stdout (progress goes to stderr). A full run (1M and 10M

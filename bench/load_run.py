@@ -1,4 +1,4 @@
-"""python -m bench load [--quick] [--out FILE] [--results FILE]: the dashboard under many users at once.
+"""python -m bench load [--quick | --cpu-only] [--out FILE] [--results FILE]: the dashboard under many users at once.
 
 On the seed-11 demo (300,000 incidents), every server started here on 127.0.0.1 and stopped
 at the end:
@@ -14,6 +14,8 @@ at the end:
 Prints one JSON document; a full run rewrites the load section of bench/RESULTS.md (its own
 markers, below the main harness's section, which it leaves alone). --quick is a smoke run
 of every part in about a minute and writes no Markdown unless --results is given.
+--cpu-only runs part 1 alone (about a minute; JSON only): the before/after of a change to
+the cost of a rerun (bench/cpu-before.json, bench/cpu-after.json).
 """
 
 from __future__ import annotations
@@ -141,6 +143,9 @@ def run_load(
                 + (f"; {row['failed']} failed, first: {row['first_problem']}" if row["failed"] else "")
             )
 
+    if not idle:
+        results["duration_s"] = round((dt.datetime.now().astimezone() - started_at).total_seconds(), 1)
+        return results
     log(f"{idle} idle sessions on one process (disconnected-session TTL {session_ttl_s:g} s)")
     ttl_env = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(int(session_ttl_s))}
     with Cluster(db=db_path, run_dir=run_dir / "idle", replicas=1, with_nginx=False, env=ttl_env) as cluster:
@@ -209,10 +214,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-results", action="store_true", help="do not write the Markdown section")
     parser.add_argument("--cache-dir", type=Path, default=builds.CACHE_DIR, help="where the demo database is kept")
     parser.add_argument("--db", type=Path, help="measure this database instead of the seed-11 demo")
+    parser.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="only part 1, server CPU per rerun page by page (JSON out, no Markdown): before/after a change",
+    )
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     command = shlex.join(["python", "-m", "bench", "load", *argv])
     db_path = args.db or Path(builds.ensure_db(INCIDENTS, args.cache_dir, seed=SEED)["path"])
+    if args.cpu_only:
+        settings = {**settings, "scenarios": [], "idle": 0}
     with tempfile.TemporaryDirectory(prefix="bridgeboard-load-") as run_dir:
         results = run_load(db_path, Path(run_dir), **settings)
     results["settings"] = {
@@ -224,14 +236,16 @@ def main(argv: list[str]) -> int:
         "session_ttl_s": settings["session_ttl_s"],
         "rerun_timeout_s": load.RERUN_TIMEOUT_S,
     }
-    verdict = evaluate(results)
+    verdict = {} if args.cpu_only else evaluate(results)
     document = {"command": command, **results, "targets": verdict}
     text = json.dumps(document, indent=2)
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")
-    results_path = args.results or (None if args.quick or args.db else builds.REPO_ROOT / "bench" / "RESULTS.md")
+    results_path = args.results or (
+        None if args.quick or args.db or args.cpu_only else builds.REPO_ROOT / "bench" / "RESULTS.md"
+    )
     if results_path and not args.no_results:
         load_report.write(results_path, document)
         builds.log(f"wrote the load section of {results_path}")

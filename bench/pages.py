@@ -71,6 +71,7 @@ def bench_pages(db_path: Path, public_path: Path, last_month: dt.date, runs: int
     for path, title, view in targets:
         label = title or f"{titles[path]}: {view[1]}"
         st.cache_data.clear()
+        st.cache_resource.clear()  # query results are kept there (components/runtime.py)
         runtime.close_connections()
         app = AppTest.from_file(APP, default_timeout=300).run()
         app.switch_page(path).run()

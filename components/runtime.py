@@ -3,7 +3,7 @@
 This is the one module in components/ that imports streamlit; everything else here is a
 pure builder. Data access stays in one place (STYLE.md): one shared read-only DuckDB
 connection per version of the database file (_Connections: every query reads the file that
-is current when it starts), a cursor per query (inside queries.run), and st.cache_data
+is current when it starts), a cursor per query (inside queries.run), and st.cache_resource
 keyed on the file version, the viewer's scope and the parameters.
 """
 
@@ -288,11 +288,30 @@ def close_connections() -> None:
     _CONNECTIONS.close_all()
 
 
-@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
-def _cached_query(path: str, version: str, scope_key: tuple[str, int | None], name: str, params: tuple) -> pd.DataFrame:
+# Query results are kept once per process (st.cache_resource), keyed exactly as before on the
+# file version, the viewer's scope and the parameters, and every caller gets its own shallow
+# copy: with pandas' copy-on-write (always on since pandas 3) a change to the copy never reaches
+# the kept frame. st.cache_data would pickle each frame once and unpickle it on every hit, which
+# cost a cached rerun more CPU than drawing it. (STYLE.md lists "st.cache_resource on a DataFrame
+# shared by every session" as an anti-example: the hazard is one session changing what the others
+# read, which the copy rules out; tests/test_shared_cache.py checks it.)
+_FRAME_CACHE = {"ttl": 3600, "show_spinner": False}
+
+
+def _own_copy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame of the shared cache, as the caller's own (copy-on-write: nothing is copied until changed)."""
+    return frame.copy(deep=False)
+
+
+@st.cache_resource(max_entries=512, **_FRAME_CACHE)
+def _kept_query(path: str, version: str, scope_key: tuple[str, int | None], name: str, params: tuple) -> pd.DataFrame:
     scope = queries.Scope(*scope_key)
     with _reading(path, version) as connection:
         return queries.run(connection, name, scope=scope, **dict(params))
+
+
+def _cached_query(path: str, version: str, scope_key: tuple[str, int | None], name: str, params: tuple) -> pd.DataFrame:
+    return _own_copy(_kept_query(path, version, scope_key, name, params))
 
 
 def _plain(params: dict[str, object]) -> tuple:
@@ -423,8 +442,8 @@ def _public_is_older(path: Path) -> bool:
     return not path.exists() or path.stat().st_mtime_ns < source.stat().st_mtime_ns
 
 
-@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _cached_public_table(path: str, version: str, table: str) -> pd.DataFrame:
+@st.cache_resource(max_entries=64, **_FRAME_CACHE)
+def _kept_public_table(path: str, version: str, table: str) -> pd.DataFrame:
     # its own generation, of its own file: the public page never touches the agency's database
     with _reading(path, version) as connection:
         cursor = connection.cursor()
@@ -440,11 +459,11 @@ def public_table(table: str) -> pd.DataFrame:
         raise queries.QueryError(f"{table!r} is not a published table")
     _started_by_app("viewer")  # a deep link to the public page on a fresh server (see PagesManager above)
     path = ensure_public_database()
-    return _cached_public_table(str(path), database_version(path), table)
+    return _own_copy(_kept_public_table(str(path), database_version(path), table))
 
 
-@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
-def _cached_public_query(path: str, version: str, name: str, params: tuple) -> pd.DataFrame:
+@st.cache_resource(max_entries=256, **_FRAME_CACHE)
+def _kept_public_query(path: str, version: str, name: str, params: tuple) -> pd.DataFrame:
     with _reading(path, version) as connection:
         return queries.run(connection, name, **dict(params))
 
@@ -455,7 +474,7 @@ def public_query(name: str, **params: object) -> pd.DataFrame:
         raise queries.QueryError(f"{name!r} is not a query of the published tables (queries/public)")
     _started_by_app("viewer")
     path = ensure_public_database()
-    return _cached_public_query(str(path), database_version(path), name, _plain(params))
+    return _own_copy(_kept_public_query(str(path), database_version(path), name, _plain(params)))
 
 
 def public_version() -> str:
@@ -477,7 +496,13 @@ def public_site_url() -> str | None:
 def known_viewers() -> list[Viewer]:
     """Everyone in app_users, as viewers: the chief, the analyst, then each nonprofit's director."""
     path = database_path()
-    with _reading(str(path), database_version(path)) as connection:
+    return list(_known_viewers(str(path), database_version(path)))
+
+
+@st.cache_resource(max_entries=8, **_FRAME_CACHE)
+def _known_viewers(path: str, version: str) -> tuple[Viewer, ...]:
+    """app_users of one version of the file, read once (every rerun asks who may be chosen)."""
+    with _reading(path, version) as connection:
         users = queries.run(connection, "meta/viewers")
     viewers = []
     for user in users.itertuples():
@@ -488,7 +513,7 @@ def known_viewers() -> list[Viewer]:
             viewers.append(Viewer("chief", "Chief of police (whole agency)", email=user.email))
         elif user.role == "analyst":
             viewers.append(Viewer("analyst", "Crime analyst (whole agency, imports data)", email=user.email))
-    return viewers
+    return tuple(viewers)
 
 
 PUBLIC = Viewer("public", "Member of the public (transparency page)")
@@ -809,21 +834,52 @@ def _one_line(title: str) -> str:
     return " ".join(re.sub(r"<br\s*/?>", " ", title).split())
 
 
-def draw_chart(figure, name: str, legend_title: str | None = None) -> None:
-    """Draw a plotly figure by the responsive rule: no toolbar, the legend below, and a grid of panels
-    as one Streamlit column per column of panels (charts.panel_figures): side by side on a laptop,
-    stacked on a phone, under the figure's title."""
+def prepare_chart(figure, legend_title: str | None = None) -> tuple[str, list]:
+    """What draw_chart draws, as (title, panels): built once, a page may keep it and draw it again.
+
+    charts.panel_figures splits a grid of panels into one figure per column; each gets its
+    legend below and its value axis's start noted."""
     title, panels = charts.panel_figures(figure)
+    return title, [charts.note_axis_start(charts.legend_below(panel, legend_title)) for panel in panels]
+
+
+def draw_prepared(prepared: tuple[str, list], name: str) -> None:
+    """Draw a prepare_chart result without changing it: one Streamlit column per panel, under the title."""
+    title, panels = prepared
     if len(panels) == 1:
-        panel = charts.note_axis_start(charts.legend_below(panels[0], legend_title))
-        st.plotly_chart(panel, key=f"chart-{name}", config=charts.CHART_CONFIG)
+        st.plotly_chart(panels[0], key=f"chart-{name}", config=charts.CHART_CONFIG)
         return
     if title:
         st.markdown(f"**{fmt.plain(_one_line(title))}**")
     for number, (column, panel) in enumerate(zip(st.columns(len(panels)), panels, strict=True)):
         with column:
-            panel = charts.note_axis_start(charts.legend_below(panel, legend_title))
             st.plotly_chart(panel, key=f"chart-{name}-{number}", config=charts.CHART_CONFIG)
+
+
+def draw_chart(figure, name: str, legend_title: str | None = None) -> None:
+    """Draw a plotly figure by the responsive rule: no toolbar, the legend below, and a grid of panels
+    as one Streamlit column per column of panels (charts.panel_figures): side by side on a laptop,
+    stacked on a phone, under the figure's title."""
+    draw_prepared(prepare_chart(figure, legend_title), name)
+
+
+@st.cache_resource(max_entries=256, **_FRAME_CACHE)
+def _kept_chart(
+    path: str, version: str, scope_key: tuple[str, int | None], key: tuple, _build: Callable, legend_title: str | None
+) -> tuple[str, list]:
+    return prepare_chart(_build(), legend_title)
+
+
+def kept_chart(key: tuple, build: Callable, legend_title: str | None = None) -> tuple[str, list]:
+    """prepare_chart(build()), built once per file version, viewer's scope and `key` and then kept.
+
+    `key` names everything the figure is made from besides the file and the viewer (the page's
+    filters and choices, hashable); the viewer's scope is added here, so one viewer's chart is
+    never drawn for another. What comes back is shared: draw it with draw_prepared, never change it.
+    """
+    path = database_path()
+    scope = viewer().scope
+    return _kept_chart(str(path), database_version(path), (scope.role, scope.nonprofit_id), key, build, legend_title)
 
 
 def show_chart(

@@ -80,12 +80,28 @@ frame = map_frame
 if query_name == "trust/scores":  # areas with too few residents answering stay uncoloured
     frame = frame[(frame["audience"] == "resident") & frame["reportable"]]
 values = frame.set_index(key_column)[value_column]
+
+
+@st.cache_resource(max_entries=128, ttl=3600, show_spinner=False)
+def overview_map(file_version: str, scope: tuple, choice: str, params: tuple, _shapes, _values) -> tuple:
+    """The map and its legend, once per file, viewer, measure and filters (the same numbers each time)."""
+    deck, classes = maps.area_map(_shapes, _values, metric)
+    return deck, maps.class_legend(classes, metric, has_missing=_shapes["area_code"].map(_values).isna().any())
+
+
 if not maps.has_outlines(shapes):
     st.info(maps.NO_OUTLINES)
 else:
-    deck, classes = maps.area_map(shapes, values, metric)
+    deck, legend = overview_map(
+        runtime.database_version(runtime.database_path()),
+        (viewer.role, viewer.nonprofit_id),
+        choice,
+        runtime._plain(now),
+        shapes,
+        values,
+    )
     st.pydeck_chart(deck, height=520)
-    runtime.show_legend(maps.class_legend(classes, metric, has_missing=shapes["area_code"].map(values).isna().any()))
+    runtime.show_legend(legend)
     if query_name == "trust/scores":
         st.caption("Areas with fewer than 50 responses (or effective n below 30) in the period are grey.")
 by_area = shapes[["area_code", "name", "urbanicity", "population"]]
@@ -96,7 +112,11 @@ table = charts.urban_rural_table(violent_by_side, crime_by_side, trust_by_side, 
 if table.empty:
     st.info("No areas match the current filters.")
 else:
-    runtime.show_chart(charts.urban_rural_figure(table, period.label), table, "overview-urban-rural")
+    drawn = runtime.kept_chart(
+        ("overview-urban-rural", runtime._plain(now)), lambda: charts.urban_rural_figure(table, period.label)
+    )
+    runtime.draw_prepared(drawn, "overview-urban-rural")
+    runtime.download(table, "overview-urban-rural")
     rows = charts.urban_rural_rows(table)
     columns = {"measure": ("Measure", None), **{side: (side, None) for side in rows.columns[1:]}}
     runtime.show_table(rows, "overview-urban-rural-table", columns, csv=table)

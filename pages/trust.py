@@ -48,13 +48,14 @@ if view == "Over time":
         measure = st.segmented_control("Index", held, default=held[0], key="trust_measure")
         measure = measure if measure in held else held[0]
         shown = trend[trend["measure"] == measure]
-        runtime.show_chart(
-            trust.trend_figure(
+        drawn = runtime.kept_chart(  # the same filters and index draw the same figure: built once
+            ("trust-trend", runtime._plain(period.params()), measure),
+            lambda: trust.trend_figure(
                 shown, (period.start, period.end), f"{measure} index by quarter — {period.label}", [measure]
             ),
-            shown.drop(columns="date"),
-            "trust-trend",
         )
+        runtime.draw_prepared(drawn, "trust-trend")
+        runtime.download(shown.drop(columns="date"), "trust-trend")
         st.caption(
             "Lines are weighted quarterly means; shaded bands and error bars are 95% confidence intervals. "
             "Officers are surveyed once a year. Dashed black lines are a vendor's area scores as reported, "
