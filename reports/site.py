@@ -7,8 +7,9 @@ files any web server or CDN serves: one folder per language (en/, es/), assets/ 
 carry a hash of their content (cache them for ever), data/ with every published table as CSV
 and Parquet and the data dictionary, and a .gz beside every text file for servers that send
 precompressed files (reports/nginx-site.conf). Nothing on a page loads from elsewhere:
-plotly.js is copied from the installed plotly package, fonts are the reader's system fonts,
-maps are inline SVG.
+plotly.js is plotly's own basic bundle (bar, pie and scatter; vendored unmodified, the version
+of the installed plotly package: reports/static/vendor/README.md), fonts are the reader's
+system fonts, maps are inline SVG.
 
 The same database gives the same bytes: no clock, no random ids, sorted rows, gzip without
 a timestamp, DuckDB on one thread.
@@ -47,6 +48,10 @@ CHART_PAGES = frozenset({"crime", "trust", "partnerships"})
 MARKER = ".bridgeboard-site"
 COMPRESSED_SUFFIXES = (".html", ".css", ".js", ".csv", ".json", ".svg")
 MAP_CLASS = "violent"
+# plotly.js's basic partial bundle: a quarter of the full bundle's bytes for a first-time visitor
+PLOTLY_BASIC = STATIC_DIR / "vendor" / "plotly-basic.min.js"
+PLOTLY_BASIC_SHA256 = "99784e3abfb07b142a15e521a439e6d9addceadb3f79553fd24c72774f0649ba"
+PLOTLY_BASIC_TRACES = frozenset({"bar", "pie", "scatter"})
 
 
 class SiteError(ValueError):
@@ -192,12 +197,18 @@ def _hashed(directory: Path, stem: str, suffix: str, content: bytes) -> str:
 def _write_assets(out: Path) -> dict[str, str]:
     assets = out / "assets"
     assets.mkdir()
-    plotly_js = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    plotly_js = PLOTLY_BASIC.read_bytes()
     return {
         "css": "assets/" + _hashed(assets, "site", ".css", (STATIC_DIR / "site.css").read_bytes()),
         "js": "assets/" + _hashed(assets, "site", ".js", (STATIC_DIR / "site.js").read_bytes()),
-        "plotly": "assets/" + _hashed(assets, f"plotly-{plotly.__version__}.min", ".js", plotly_js),
+        "plotly": "assets/" + _hashed(assets, f"plotly-basic-{plotly_js_version(plotly_js)}.min", ".js", plotly_js),
     }
+
+
+def plotly_js_version(bundle: bytes) -> str:
+    """The version in a plotly.js bundle's licence header ("* plotly.js (basic - minified) v4.1.1")."""
+    header = bundle[:300].decode("ascii", "replace")
+    return header.split(" v", 1)[1].split()[0] if "plotly.js" in header and " v" in header else "unknown"
 
 
 def _write_downloads(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, dict[str, object]]:
@@ -390,6 +401,12 @@ def chart(chart_id: str, figure, sentence: str, tables: list[public_tables.Table
     title = figure.layout.title.text or ""
     figure.update_layout(title=None, margin_t=36 if figure.layout.annotations else 16)
     plain = plain_arrays(figure.to_plotly_json())
+    kinds = {trace.get("type", "scatter") for trace in plain["data"]} - PLOTLY_BASIC_TRACES
+    if kinds:
+        raise SiteError(
+            f"the chart {chart_id} draws {', '.join(sorted(kinds))}, which the site's plotly.js bundle "
+            f"(bar, pie and scatter only) cannot draw; see reports/static/vendor/README.md"
+        )
     spec = {
         "data": plain["data"],
         "layout": plain["layout"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import html.parser
 import json
@@ -123,7 +124,7 @@ def test_every_page_in_both_languages_with_its_lang_and_a_switch(fixture_site):
     assert (fixture_site / "index.html").is_file()
 
 
-def test_assets_are_content_hashed_and_plotly_is_the_installed_one(fixture_site):
+def test_assets_are_content_hashed_and_plotly_is_the_vendored_basic_bundle(fixture_site):
     import hashlib
 
     import plotly
@@ -133,9 +134,15 @@ def test_assets_are_content_hashed_and_plotly_is_the_installed_one(fixture_site)
         digest = name.split(".")[-2]
         content = (fixture_site / "assets" / name).read_bytes()
         assert hashlib.sha256(content).hexdigest()[:12] == digest, name
+    bundle = site.PLOTLY_BASIC.read_bytes()
+    # unmodified from the registry, and the plotly.js that the installed plotly package was made for
+    assert hashlib.sha256(bundle).hexdigest() == site.PLOTLY_BASIC_SHA256
     installed = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    assert site.plotly_js_version(bundle) == site.plotly_js_version(installed) == "4.1.1"
     plotly_files = [name for name in assets if name.startswith("plotly-")]
-    assert len(plotly_files) == 1 and (fixture_site / "assets" / plotly_files[0]).read_bytes() == installed
+    assert plotly_files == [f"plotly-basic-4.1.1.min.{hashlib.sha256(bundle).hexdigest()[:12]}.js"]
+    assert (fixture_site / "assets" / plotly_files[0]).read_bytes() == bundle
+    assert len(gzip.compress(bundle, 9)) < 400_000
     for path in fixture_site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         # nothing is fetched from elsewhere: every src and href is a path inside the site
@@ -501,3 +508,12 @@ def test_builds_from_a_public_file_with_nothing_published_yet(tmp_path):
     partnerships = "".join(parse(tmp_path / "site" / "en" / "partnerships.html").text)
     assert words.t("partnerships.type_sentence_none") in partnerships
     assert words.t("funding.sentence_none") in partnerships
+
+
+def test_a_chart_the_basic_bundle_cannot_draw_stops_the_build_with_a_sentence():
+    import plotly.graph_objects as go
+
+    words = i18n.words("en")
+    assert site.chart("crime-bars", go.Figure(go.Bar(x=[1], y=[2])), "", [], words).chart_id == "crime-bars"
+    with pytest.raises(site.SiteError, match=r"^the chart crime-heat draws heatmap, which the site's plotly.js"):
+        site.chart("crime-heat", go.Figure(go.Heatmap(z=[[1, 2]])), "", [], words)
