@@ -132,7 +132,7 @@ def trust_table(words, quarters: pd.DataFrame, measure: str = "trust") -> Table:
                 words.number(row[value], 1),
                 words.number(row[f"{prefix}ci_low"], 1),
                 words.number(row[f"{prefix}ci_high"], 1),
-                words.count(row["n"]) if not pd.isna(row["n"]) else words.t("trust.respondents_hidden"),
+                words.count(row["n"]) if not pd.isna(row["n"]) else words.t("charts.trust.hidden_n"),
                 words.t("trust.read_with_care") if row[f"{prefix}rse_flag"] is True else "",
             ]
         )
@@ -156,7 +156,7 @@ def trust_latest_table(words, trust_change: pd.DataFrame) -> Table:
                 interval(words, row["ci_low"], row["ci_high"]),
                 words.number(row["safety_0_100"], 1),
                 interval(words, row["safety_ci_low"], row["safety_ci_high"]),
-                words.count(row["n"]) if not pd.isna(row["n"]) else words.t("trust.respondents_hidden"),
+                words.count(row["n"]) if not pd.isna(row["n"]) else words.t("charts.trust.hidden_n"),
                 words.number(row["trust_prior_0_100"], 1),
                 ""
                 if pd.isna(row["change_points"])

@@ -517,3 +517,21 @@ def test_a_chart_the_basic_bundle_cannot_draw_stops_the_build_with_a_sentence():
     assert site.chart("crime-bars", go.Figure(go.Bar(x=[1], y=[2])), "", [], words).chart_id == "crime-bars"
     with pytest.raises(site.SiteError, match=r"^the chart crime-heat draws heatmap, which the site's plotly.js"):
         site.chart("crime-heat", go.Figure(go.Heatmap(z=[[1, 2]])), "", [], words)
+
+
+def test_a_collapsed_table_is_called_the_chart_s_values_only_under_a_chart():
+    """Over 12 rows a table folds into <details>; its summary names a chart only in chart_block."""
+    rows = [[f"Area {number}", str(number)] for number in range(13)]
+    table = public_tables.Table("Partnerships serving each area", ["Area", "Partnerships"], rows, [False, True])
+    chart = site.Chart("c1", "A chart", "A sentence.", "{}", [table], 300)
+    template = site.environment().from_string(
+        '{% from "_macros.html.j2" import data_table, chart_block with context %}'
+        "{{ data_table(table) }}|{{ chart_block(chart) }}"
+    )
+    for language in i18n.LANGUAGES:
+        words = i18n.words(language)
+        alone, under_chart = template.render(table=table, chart=chart, t=words.t).split("|")
+        assert f"<summary>{words.t('table.rows_summary', count=13)}: Partnerships serving each area</summary>" in alone
+        assert f"<summary>{words.t('chart.table_summary', count=13)}: Partnerships serving each area</summary>" in (
+            under_chart
+        )
