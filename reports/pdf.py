@@ -1,7 +1,8 @@
 """HTML to PDF by Debian's headless Chromium, driven by Playwright (no browser is ever downloaded).
 
-Chromium draws the packets' plotly figures with the same plotly.js the public site ships, as SVG,
-so charts stay vector in the PDF; it embeds (subsets of) the system fonts it used, repeats a
+Chromium draws the packets' plotly figures with the installed plotly package's full plotly.js
+(the app's figures; the public site ships only the basic bundle), as SVG, so charts stay vector
+in the PDF; it embeds (subsets of) the system fonts it used, repeats a
 table's <thead> on every page a table spans, and writes the page numbers in the footer. Nothing
 is fetched: the page is a local file and every request that is not a local file is refused.
 
