@@ -314,6 +314,12 @@ def _cached_query(path: str, version: str, scope_key: tuple[str, int | None], na
     return _own_copy(_kept_query(path, version, scope_key, name, params))
 
 
+def _scope_key() -> tuple[str, int | None]:
+    """The current viewer's scope as a cache key (queries.Scope(*key) gives it back)."""
+    scope = viewer().scope
+    return (scope.role, scope.nonprofit_id)
+
+
 def _plain(params: dict[str, object]) -> tuple:
     return tuple(sorted((key, tuple(v) if isinstance(v, list) else v) for key, v in params.items()))
 
@@ -321,8 +327,7 @@ def _plain(params: dict[str, object]) -> tuple:
 def query(name: str, **params: object) -> pd.DataFrame:
     """Run a metric query for the current viewer (their scope is bound by the runner)."""
     path = database_path()
-    scope = viewer().scope
-    return _cached_query(str(path), database_version(path), (scope.role, scope.nonprofit_id), name, _plain(params))
+    return _cached_query(str(path), database_version(path), _scope_key(), name, _plain(params))
 
 
 @st.cache_data(ttl=3600, max_entries=128, show_spinner=False)
@@ -336,10 +341,7 @@ def _cached_synthetic_control(
 def synthetic_control(**params: object) -> synthetic.SyntheticControl:
     """The served areas' synthetic control from impact/area_series with these parameters (cached)."""
     path = database_path()
-    scope = viewer().scope
-    return _cached_synthetic_control(
-        str(path), database_version(path), (scope.role, scope.nonprofit_id), _plain(params)
-    )
+    return _cached_synthetic_control(str(path), database_version(path), _scope_key(), _plain(params))
 
 
 # DuckDB releases the GIL while it works, so a page's independent queries run side by side.
@@ -354,13 +356,13 @@ def queries_at_once(*calls: tuple[str, dict[str, object]]) -> list[pd.DataFrame]
     """
     path = database_path()
     version = database_version(path)
-    scope = viewer().scope
+    scope_key = _scope_key()
     context = get_script_run_ctx()
 
     def run(call: tuple[str, dict[str, object]]) -> pd.DataFrame:
         add_script_run_ctx(threading.current_thread(), context)
         name, params = call
-        return _cached_query(str(path), version, (scope.role, scope.nonprofit_id), name, _plain(params))
+        return _cached_query(str(path), version, scope_key, name, _plain(params))
 
     return list(_QUERY_POOL.map(run, calls))
 
@@ -878,8 +880,7 @@ def kept_chart(key: tuple, build: Callable, legend_title: str | None = None) -> 
     never drawn for another. What comes back is shared: draw it with draw_prepared, never change it.
     """
     path = database_path()
-    scope = viewer().scope
-    return _kept_chart(str(path), database_version(path), (scope.role, scope.nonprofit_id), key, build, legend_title)
+    return _kept_chart(str(path), database_version(path), _scope_key(), key, build, legend_title)
 
 
 def show_chart(
