@@ -16,19 +16,11 @@ from pathlib import Path
 import pytest
 
 from deploy import launch
+from reports import pdf
 
-CHROMIUM = "/usr/bin/chromium"
-# No background traffic: this machine has no internet and Chromium otherwise keeps retrying.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# the product's own Chromium and flags (no background traffic: this machine has no internet)
+CHROMIUM = str(pdf.CHROMIUM)
+CHROMIUM_FLAGS = pdf.FLAGS
 ERROR_TEXT = re.compile(r"Traceback|Exception|Error:|StreamlitAPI|KeyError|ValueError|TypeError|internal error")
 
 
@@ -67,6 +59,20 @@ def chromium(profile_dir: Path, height: int = 1000):
             yield context
         finally:
             context.close()
+
+
+@contextmanager
+def chromium_browser():
+    """A headless Chromium (Debian's, through Playwright) for tests that open contexts of their own."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def wait_until_idle(page, timeout_ms: int = 90_000) -> None:

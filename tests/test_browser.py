@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 
 import independent
 from components import navigation
-from deploy_support import chromium
+from deploy_support import ERROR_TEXT, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # outside the repository (tests never write into it): BRIDGEBOARD_SCREENSHOTS, or a folder in the
 # system's temporary directory; the chosen ones are copied to docs/screenshots by hand
 SCREENSHOTS = Path(os.environ.get("BRIDGEBOARD_SCREENSHOTS") or Path(tempfile.gettempdir()) / "bridgeboard-screenshots")
-ERROR_TEXT = re.compile(r"Traceback|Exception|Error:|StreamlitAPI|KeyError|ValueError|TypeError")
 
 
 def _free_port() -> int:

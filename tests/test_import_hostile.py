@@ -139,11 +139,17 @@ def test_a_ten_thousand_column_header_is_read_whole(tmp_path):
     assert raw.frame.iloc[0, -1] == "9999"
 
 
-def test_a_five_megabyte_value_is_quoted_in_two_hundred_characters(tmp_path):
+def _database_with_one_area(tmp_path: Path) -> tuple[Path, Path]:
+    """A database holding one urban area, A1 Alder, imported as a user would; and that areas file."""
     database = tmp_path / "db.duckdb"
     areas = tmp_path / "areas.csv"
     areas.write_text("area_code,name,urbanicity\nA1,Alder,urban\n")
     run_import("areas", areas, database)
+    return database, areas
+
+
+def test_a_five_megabyte_value_is_quoted_in_two_hundred_characters(tmp_path):
+    database, _ = _database_with_one_area(tmp_path)
     huge = "Z" * 5_000_000
     source = tmp_path / "huge.csv"
     source.write_text(f"source_id,occurred_at,area_code,offense\nH1,2024-01-02,A1,{huge}\nH2,2024-01-02,A1,THEFT\n")
@@ -161,10 +167,7 @@ def test_a_five_megabyte_value_is_quoted_in_two_hundred_characters(tmp_path):
 
 
 def test_a_full_disk_is_one_sentence(tmp_path, monkeypatch):
-    database = tmp_path / "db.duckdb"
-    areas = tmp_path / "areas.csv"
-    areas.write_text("area_code,name,urbanicity\nA1,Alder,urban\n")
-    run_import("areas", areas, database)
+    database, _ = _database_with_one_area(tmp_path)
     before = database.read_bytes()
 
     def no_space(*args, **kwargs):
@@ -198,10 +201,7 @@ def test_a_really_full_disk_is_one_sentence(tmp_path):
     """A 1.3x-the-database tmpfs in a private mount namespace: the copy an import makes cannot fit."""
     if shutil.which("unshare") is None:
         pytest.skip("unshare is not installed")
-    database = tmp_path / "db.duckdb"
-    areas = tmp_path / "areas.csv"
-    areas.write_text("area_code,name,urbanicity\nA1,Alder,urban\n")
-    run_import("areas", areas, database)
+    database, _ = _database_with_one_area(tmp_path)
     more = tmp_path / "more.csv"
     more.write_text("area_code,name,urbanicity\nB2,Birch,rural\n")
     folder = tmp_path / "small_disk"
@@ -243,10 +243,7 @@ runpy.run_module("data", run_name="__main__", alter_sys=True)
 
 
 def test_a_command_ends_with_its_own_exit_code_before_native_teardown(tmp_path):
-    database = tmp_path / "db.duckdb"
-    areas = tmp_path / "areas.csv"
-    areas.write_text("area_code,name,urbanicity\nA1,Alder,urban\n")
-    run_import("areas", areas, database)
+    database, areas = _database_with_one_area(tmp_path)
     bad = tmp_path / "bad.csv"
     bad.write_text("area_code,name,urbanicity\nB2,Birch,suburban\n")
 
@@ -358,10 +355,7 @@ def test_the_upload_limit_is_the_one_the_readers_are_sized_for():
 
 
 def test_a_nul_byte_never_reaches_a_stored_id(tmp_path):
-    database = tmp_path / "db.duckdb"
-    areas = tmp_path / "areas.csv"
-    areas.write_text("area_code,name,urbanicity\nA1,Alder,urban\n")
-    run_import("areas", areas, database)
+    database, _ = _database_with_one_area(tmp_path)
     rows = [f"N{i},2024-01-02,A1,THEFT" for i in range(4000)] + ["N-\x00-X,2024-01-03,A1,THEFT"]
     source = tmp_path / "nul.csv"
     source.write_bytes(("source_id,occurred_at,area_code,offense\n" + "\n".join(rows) + "\n").encode())

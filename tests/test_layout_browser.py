@@ -11,13 +11,12 @@ are copied to docs/screenshots).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from components import navigation
-from deploy_support import CHROMIUM, CHROMIUM_FLAGS
-from test_browser import ERROR_TEXT, SCREENSHOTS, streamlit_server
+from deploy_support import ERROR_TEXT, chromium_browser
+from test_browser import SCREENSHOTS, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -100,14 +99,8 @@ def server(demo_path, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    with chromium_browser() as launched:
         yield launched
-        launched.close()
 
 
 def _director(demo_con) -> int:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import threading
 from pathlib import Path
 
 import pytest
 
-from deploy_support import CHROMIUM, CHROMIUM_FLAGS
+from deploy_support import chromium_browser
 from reports import i18n, site
 from test_browser import SCREENSHOTS
 
@@ -84,17 +83,9 @@ def served_site(demo_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+def browser():
+    with chromium_browser() as launched:
+        yield launched
 
 
 def _context(browser, origin: str, width: int, outside: list[str], **options):
