@@ -167,6 +167,8 @@ def shown_count(words, value: object, shown: object) -> str:
 def trust_sentence(words, trust_change: pd.DataFrame, measure: str = "trust") -> str:
     """Residents' latest trust (or safety) on each side with its interval and respondents."""
     residents = trust_change[(trust_change["audience"] == "resident") & trust_change["side"].isin(SIDES)]
+    if residents.empty:
+        return words.t(f"trust.sentence_no_survey.{measure}")
     value = "trust_0_100" if measure == "trust" else "safety_0_100"
     low, high = ("ci_low", "ci_high") if measure == "trust" else ("safety_ci_low", "safety_ci_high")
     parts = []

@@ -48,6 +48,17 @@ def _layout(figure: go.Figure, title: str, height: int, legend_y: float = -0.18,
     return figure
 
 
+def has_points(figure: go.Figure) -> bool:
+    """Whether a figure draws anything: an empty one is left out, and its sentence says why."""
+    for trace in figure.data:
+        values = trace.values if trace.type == "pie" else trace.y
+        if values is None and "z" in trace:
+            values = [cell for row in trace.z or () for cell in row]
+        if values is not None and any(value is not None and not pd.isna(value) for value in values):
+            return True
+    return False
+
+
 def series_value_column(rows: pd.DataFrame) -> str:
     """Rates where the side has a known population, otherwise counts (an area without population is not rated)."""
     return "rate_per_1k" if rows["rate_per_1k"].notna().any() else "incidents"

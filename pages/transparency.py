@@ -62,13 +62,19 @@ if url := runtime.public_site_url():
 
 def table(spec: public_tables.Table, name: str) -> None:
     """A table of the site as the site shows it (formatted cells), with its CSV."""
+    if not spec.rows:
+        st.caption(fmt.plain(words.t("table.empty", caption=spec.caption)))
+        return
     st.caption(fmt.plain(spec.caption))
     runtime.show_table(spec.frame(), name)
 
 
 def chart(spec: site.Chart, name: str) -> None:
+    """A figure of the site with its sentence; one with nothing to draw is the sentence alone, as on the site."""
     st.subheader(fmt.plain(spec.title))
     st.markdown(fmt.plain(spec.sentence))
+    if not spec.spec:
+        return
     runtime.draw_prepared(charts[name], name)
     with st.expander(words.t("app.values_table")):
         for number, values in enumerate(spec.tables):

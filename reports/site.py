@@ -386,7 +386,7 @@ def page_content(
 
 @dataclass
 class Chart:
-    """A figure on a page: its id, title, sentence, plotly JSON and the tables of its values."""
+    """A figure on a page: its id, title, sentence, plotly JSON ("" when it has nothing to draw) and its values."""
 
     chart_id: str
     title: str
@@ -399,14 +399,18 @@ class Chart:
 def chart(chart_id: str, figure, sentence: str, tables: list[public_tables.Table], words: i18n.Words) -> Chart:
     """The figure as JSON for charts.js; its title moves into the page's heading, where it cannot overlap."""
     title = figure.layout.title.text or ""
-    figure.update_layout(title=None, margin_t=36 if figure.layout.annotations else 16)
-    plain = plain_arrays(figure.to_plotly_json())
-    kinds = {trace.get("type", "scatter") for trace in plain["data"]} - PLOTLY_BASIC_TRACES
+    kinds = {trace.type or "scatter" for trace in figure.data} - PLOTLY_BASIC_TRACES
     if kinds:
         raise SiteError(
             f"the chart {chart_id} draws {', '.join(sorted(kinds))}, which the site's plotly.js bundle "
             f"(bar, pie and scatter only) cannot draw; see reports/static/vendor/README.md"
         )
+    tables = [table for table in tables if table.rows]
+    if not public_views.has_points(figure):
+        # nothing to draw: the heading and the sentence (which says why) stand alone, with no empty axes
+        return Chart(chart_id, title, sentence, "", tables, 0)
+    figure.update_layout(title=None, margin_t=36 if figure.layout.annotations else 16)
+    plain = plain_arrays(figure.to_plotly_json())
     spec = {
         "data": plain["data"],
         "layout": plain["layout"],

@@ -12,7 +12,7 @@ from apptest import APP
 from components import format as fmt
 from components import runtime
 from reports import i18n, site
-from test_site import parse, tables
+from test_site import nothing_published, parse, tables
 
 
 def _open(public_path, tmp_path, monkeypatch, site_url=None) -> AppTest:
@@ -60,6 +60,17 @@ def test_headline_numbers_and_tables_are_the_sites(demo_public, tmp_path, monkey
     site_line = next(trace for trace in site_spec["data"] if trace["name"] == "Urban areas")
     assert site_line["y"] == pytest.approx(list(urban["rate_per_1k"]))
     assert site.plain_arrays(line)["y"] == pytest.approx(site_line["y"])
+
+
+def test_draws_no_empty_chart_from_a_file_with_nothing_published(tmp_path, monkeypatch):
+    """No axes without points and no table of headings alone: the sentences say what is missing."""
+    app = _open(nothing_published(tmp_path / "empty.duckdb"), tmp_path, monkeypatch)
+    words = i18n.words("en")
+    assert app.get("plotly_chart") == []
+    text = [fmt.unplain(block.value) for block in (*app.markdown, *app.caption)]
+    assert words.t("trust.sentence_no_survey.trust") in text and words.t("funding.sentence_none") in text
+    assert words.t("table.empty", caption=words.t("trust.latest_caption")) in text
+    assert all(frame.value.shape[0] > 0 for frame in app.dataframe)
 
 
 def test_explains_the_two_partnership_counts(demo_public, tmp_path, monkeypatch):

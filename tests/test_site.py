@@ -217,7 +217,11 @@ def test_crime_charts_and_tables_are_the_query(request, built, language):
     series = _query(public, "public/crime_series")
     page = parse(out / language / "crime.html")
     for crime_class in public_text.CLASSES_SHOWN:
-        spec = page.charts[f"crime-{crime_class}"]
+        spec = page.charts.get(f"crime-{crime_class}")
+        if spec is None:  # nothing published on either side: no empty axes, the sentence says so
+            published = series[(series["crime_class"] == crime_class) & series["is_published"]]
+            assert published[published["side"].isin(["urban", "rural"])].empty
+            continue
         for side in ("urban", "rural"):
             rows = series[(series["side"] == side) & (series["crime_class"] == crime_class) & series["is_published"]]
             traces = [trace for trace in spec["data"] if trace["name"] == words.choice("side", side)]
@@ -489,10 +493,10 @@ def test_every_number_on_a_page_is_a_value_of_the_public_database(demo_site, dem
                                 assert float(value) in values or value == 0, (chart_id, axis, value)
 
 
-def test_builds_from_a_public_file_with_nothing_published_yet(tmp_path):
+def nothing_published(path: Path) -> Path:
+    """A public file of the published tables, empty but for its manifest and one area."""
     from data import publish
 
-    path = tmp_path / "empty.duckdb"
     with duckdb.connect(str(path)) as con:
         for name, columns in publish.TABLES.items():
             con.execute(f"create table {name} ({columns})")
@@ -501,6 +505,11 @@ def test_builds_from_a_public_file_with_nothing_published_yet(tmp_path):
             "insert into areas (area_code, name, kind, urbanicity, population)"
             " values ('A', 'Alpha', 'neighbourhood', 'urban', 100)"
         )
+    return path
+
+
+def test_builds_from_a_public_file_with_nothing_published_yet(tmp_path):
+    path = nothing_published(tmp_path / "empty.duckdb")
     site.build(path, tmp_path / "site")
     words = i18n.words("en")
     index = "".join(parse(tmp_path / "site" / "en" / "index.html").text)
@@ -508,6 +517,16 @@ def test_builds_from_a_public_file_with_nothing_published_yet(tmp_path):
     partnerships = "".join(parse(tmp_path / "site" / "en" / "partnerships.html").text)
     assert words.t("partnerships.type_sentence_none") in partnerships
     assert words.t("funding.sentence_none") in partnerships
+    # no empty axes and no table of headings alone: the sentences say what is missing
+    for page in site.PAGES:
+        built = parse(tmp_path / "site" / "en" / f"{page}.html")
+        assert built.charts == {}, page
+        assert not any(name == "class" and value == "chart" for _, name, value in built.attributes), page
+    trust = "".join(parse(tmp_path / "site" / "en" / "trust.html").text)
+    assert words.t("trust.sentence_no_survey.trust") in trust and words.t("trust.sentence_no_survey.safety") in trust
+    latest = words.t("trust.latest_caption")
+    assert words.t("table.empty", caption=latest) in trust
+    assert "<table" not in (tmp_path / "site" / "en" / "trust.html").read_text(encoding="utf-8")
 
 
 def test_a_chart_the_basic_bundle_cannot_draw_stops_the_build_with_a_sentence():
