@@ -6,7 +6,7 @@ area-month held both as incidents and as counts, whole months without a single i
 inside the span of the data where a typical month has ten or more (a missing load).
 Warnings mean something is missing that some views need, or that the crime figures are
 incomplete: months flagged by incomplete_crime_months() (the same months the pages and the
-impact rules flag), offences NIBRS does not classify, rows the last crime import left out,
+impact rules flag), offences NIBRS does not classify, rows the last import of each kind left out,
 areas without population (no rates), survey waves whose weights are all 1 (likely
 unweighted), areas without a shape, and so on.
 """
@@ -78,7 +78,7 @@ class Finding:
     count: int = 0
 
     def line(self) -> str:
-        shown = ", ".join(self.examples[:8]) + (", …" if self.examples and self.count > 8 else "")
+        shown = ", ".join(self.examples[:8]) + (", …" if len(self.examples) > 8 else "")
         return f"{self.count:,} {self.message}" + (f": {shown}" if shown else "")
 
 
@@ -112,6 +112,36 @@ def check(path: str | Path) -> Report:
 
 def _values(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     return [str(row[0]) for row in con.execute(sql).fetchall()]
+
+
+def _left_out_reasons(con: duckdb.DuckDBPyConnection, import_id: int) -> list[str]:
+    """An import's refused rows by reason, largest first: "area is not among the imported areas (4,140)"."""
+    rows = con.execute(
+        "select reason, count(*) from rejected_rows where import_id = ? group by reason order by 2 desc, reason",
+        [import_id],
+    ).fetchall()
+    return [f"{reason} ({count:,})" for reason, count in rows]
+
+
+def _other_imports_left_out(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+    """The latest import of every other kind (areas, scores, programs, ...) that left rows out, as a warning."""
+    latest = con.execute(
+        """
+        select import_id, kind, file_name, imported_at, rows_read, rows_rejected from (
+            select *, row_number() over (partition by kind order by imported_at desc, import_id desc) as recency
+            from import_log where kind not in ('incidents', 'crime-counts'))
+        where recency = 1 and rows_rejected > 0 order by kind
+        """
+    ).fetchall()
+    for import_id, kind, file_name, imported_at, rows_read, rows_rejected in latest:
+        report.warnings.append(
+            Finding(
+                f"rows the last {kind} import ({file_name}, {imported_at:%Y-%m-%d %H:%M}) left out of {rows_read:,}"
+                f" ({100 * rows_rejected / rows_read:.1f}%)",
+                _left_out_reasons(con, import_id),
+                rows_rejected,
+            )
+        )
 
 
 def _check(con: duckdb.DuckDBPyConnection, path: Path) -> Report:
@@ -166,6 +196,7 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> Report:
             Finding("area-months held both as incidents and as counts (counted twice)", twice, len(twice))
         )
     _data_quality(con, report)
+    _other_imports_left_out(con, report)
     gaps = _values(
         con,
         """
@@ -216,20 +247,15 @@ def _data_quality(con: duckdb.DuckDBPyConnection, report: Report) -> None:
             )
         )
     if pd.notna(quality.last_import_rows_rejected) and quality.last_import_rows_rejected > 0:
-        reasons = _values(
-            con,
-            """
-            select reason || ' (' || count(*) || ')' from rejected_rows
-            where import_id = (select import_id from import_log where kind in ('incidents', 'crime-counts')
-                               order by imported_at desc, import_id desc limit 1)
-            group by reason order by count(*) desc, reason
-            """,
-        )
+        last = con.execute(
+            "select import_id from import_log where kind in ('incidents', 'crime-counts')"
+            " order by imported_at desc, import_id desc limit 1"
+        ).fetchall()[0][0]
         report.warnings.append(
             Finding(
                 f"rows the last crime import ({quality.last_import_file}, {quality.last_imported_at:%Y-%m-%d %H:%M})"
                 f" left out of {quality.last_import_rows_read:,} ({quality.rejected_pct:.1f}%)",
-                reasons,
+                _left_out_reasons(con, last),
                 int(quality.last_import_rows_rejected),
             )
         )

@@ -341,3 +341,22 @@ def test_the_nonprofits_kind_stores_contacts_where_nothing_published_reads_them(
     publish.publish(database, public)
     cells = " ".join(_every_value(public))
     assert "Dana" not in cells and "dana.secret" not in cells and "555 0100" not in cells
+
+
+def test_check_names_the_rows_every_kind_s_last_import_left_out(areas_db, tmp_path):
+    """Not only crime: an areas file imported with --max-rejected stays a warning of `check`, counts formatted."""
+    from data import check
+
+    areas = tmp_path / "more_areas.csv"
+    good = [f"{code},Area {code},1000,urban" for code in range(5, 18)]
+    bad = [f"{code},Area {code},1000,suburban" for code in range(18, 1018)]
+    areas.write_text("area_code,name,population,urbanicity\n" + "\n".join(good + bad) + "\n")
+    with pytest.raises(ImportFailed):
+        run_import("areas", areas, areas_db, ImportOptions(agency="Testville PD"))
+    run_import("areas", areas, areas_db, ImportOptions(agency="Testville PD", max_rejected="99%"))
+    findings = {finding.message: finding for finding in check.check(areas_db).warnings}
+    message = next(text for text in findings if text.startswith("rows the last areas import (more_areas.csv, "))
+    assert message.endswith(" left out of 1,013 (98.7%)")
+    finding = findings[message]
+    assert finding.count == 1000 and len(finding.examples) == 1 and finding.examples[0].endswith(" (1,000)")
+    assert finding.line().startswith("1,000 rows the last areas import") and not finding.line().endswith("…")
