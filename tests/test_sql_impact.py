@@ -212,7 +212,7 @@ def test_overlapping_partnership_of_the_same_focus(region):
     assert not row.evaluable
     assert row.not_evaluable_reason == (
         "the windows overlap another partnership of the same focus in the same areas: "
-        "Partnership 17 (youth, started 1 Jun 2023)"
+        "Partnership 17 (its youth program started 1 Jun 2023)"
     )
 
 
@@ -337,3 +337,18 @@ def test_trust_before_after_recovers_the_planted_shift(demo_con, effect):
     ).iloc[0]
     assert row.reportable and row.significant
     assert row.difference_ci_low <= effect.shift_0_100 <= row.difference_ci_high, row.to_dict()
+
+
+def test_an_overlapping_partnership_is_named_once_with_each_of_its_programs(demo_con):
+    """Peace Walks (victim services) overlaps Victim Advocates, whose two programs started inside the windows."""
+    peace_walks = demo_con.execute(
+        "select partnership_id from partnerships where name = 'Peace Walks and Clergy Response'"
+    ).fetchall()[0][0]
+    reason = queries.run(demo_con, "impact/wdd", partnership_id=peace_walks, crime_class="violent").iloc[0][
+        "not_evaluable_reason"
+    ]
+    assert reason.count("Victim Advocates in the Precincts") == 1
+    assert (
+        "Victim Advocates in the Precincts (its victim services programs: started 1 Feb 2020, started 1 Mar 2021)"
+        in (reason)
+    )

@@ -148,14 +148,17 @@ gaps as (
     )
 ),
 
--- other partnerships' programs of the same focus, in any of the same areas, starting or ending inside the windows
-same_focus_overlaps as (
-    select string_agg(distinct
-        other.name || ' (' || replace(programs.focus, '_', ' ') || ', '
-            || case when programs.start_date > partnership.before_from and programs.start_date < partnership.after_until
-                then 'started ' || strftime(programs.start_date, '%-d %b %Y')
-                else 'ended ' || strftime(programs.end_date, '%-d %b %Y') end || ')',
-        '; ') as partnerships,
+-- other partnerships' programs of the same focus, in any of the same areas, starting or ending inside the
+-- windows: each such partnership named once, with its programs' starts and ends in date order
+overlap_events as (
+    select distinct
+        other.partnership_id,
+        other.name,
+        replace(programs.focus, '_', ' ') as focus,
+        case when programs.start_date > partnership.before_from and programs.start_date < partnership.after_until
+            then programs.start_date else programs.end_date end as event_date,
+        case when programs.start_date > partnership.before_from and programs.start_date < partnership.after_until
+            then 'started' else 'ended' end as event,
     from partnership
     join programs on programs.partnership_id <> partnership.partnership_id
     join partnerships as other on other.partnership_id = programs.partnership_id
@@ -173,6 +176,20 @@ same_focus_overlaps as (
                 or served.area_id in (select area_id from partnership_areas as theirs where theirs.partnership_id = other.partnership_id)
             )
       )
+),
+
+overlap_partners as (
+    select
+        name || ' (its ' || focus
+            || case when count(*) = 1 then ' program ' else ' programs: ' end
+            || string_agg(event || ' ' || strftime(event_date, '%-d %b %Y'), ', ' order by event_date, event)
+            || ')' as described,
+    from overlap_events
+    group by partnership_id, name, focus
+),
+
+same_focus_overlaps as (
+    select string_agg(described, '; ' order by described) as partnerships, from overlap_partners
 ),
 
 judged as (
