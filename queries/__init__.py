@@ -86,15 +86,16 @@ _NO_DEFAULT = object()
 AGENCY_WIDE = Scope("analyst")
 
 # Crime queries a director reads under the public rules: query -> (its count columns, the
-# columns computed from them, hidden with a small count: a rate times the population, a
-# z or a percentage change give the count back). A rolling mean by area is hidden whole:
-# the difference of two months' means is a difference of single months' counts.
+# columns computed from them, hidden with a small count: a rate times the population, a z,
+# an exact p or a percentage change give the count back, given the other count). A rolling
+# mean by area is hidden whole: the difference of two months' means is a difference of
+# single months' counts.
 PUBLIC_RULES = {
     "crime/yoy": (
         ("incidents", "incidents_prior"),
         {
-            "incidents": ("rate_per_1k", "change_pct", "poisson_z", "significant"),
-            "incidents_prior": ("rate_per_1k_prior", "change_pct", "poisson_z", "significant"),
+            "incidents": ("rate_per_1k", "change_pct", "poisson_z", "p_value", "significant"),
+            "incidents_prior": ("rate_per_1k_prior", "change_pct", "poisson_z", "p_value", "significant"),
         },
     ),
     "crime/monthly": (("incidents",), {"incidents": ("rate_per_1k",)}),
