@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -237,8 +238,13 @@ _AXIS_KEY = re.compile(r"^([xy])axis(\d*)$")
 _AXIS_REF = re.compile(r"^([xy])(\d*)( domain)?$")
 
 
+# a legend entry's characters per line: with its symbol, 42 characters of 12 px text fit a 390 px phone
+LEGEND_LINE_CHARS = 42
+
+
 def legend_below(figure: go.Figure, title: str | None = None) -> go.Figure:
-    """Put the legend in rows under the plot, left-aligned, where it wraps at any width.
+    """Put the legend in rows under the plot, left-aligned, where it wraps at any width; an entry
+    longer than LEGEND_LINE_CHARS is broken into lines at its spaces.
 
     Placed in pixels below the bottom axis's title, so a legend that wraps to more rows on a
     phone pushes the figure's bottom margin (plotly's automargin) instead of covering the plot.
@@ -255,6 +261,12 @@ def legend_below(figure: go.Figure, title: str | None = None) -> go.Figure:
         if axis.visible is not False and axis.showticklabels is not False
     )
     below_px = 62 if titled else 36
+    for trace in figure.data:  # plotly never wraps a legend entry: a long one runs off a phone's edge
+        if trace.name and len(trace.name) > LEGEND_LINE_CHARS and "<br>" not in trace.name:
+            trace.name = "<br>".join(textwrap.wrap(trace.name, LEGEND_LINE_CHARS))
+    # an entry of n lines is centred on its symbol, so its first line rises half a line per extra line
+    lines = max((trace.name.count("<br>") + 1 for trace in figure.data if trace.name), default=1)
+    below_px += 8 * (lines - 1)
     figure.update_layout(
         legend={
             "orientation": "h",

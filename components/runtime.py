@@ -901,6 +901,18 @@ TABLE_ROWS_SHOWN = 50
 _ROW_PX, _HEADER_PX = 35, 38
 
 
+# Streamlit's table cells never wrap, so a pinned name column narrower than its names cuts them
+# ("Downtown Housing First Outreac"); wider than NAME_WIDTH_MAX it would leave a phone no room.
+NAME_WIDTH_MIN, NAME_WIDTH_MAX = 150, 280
+PX_PER_CHARACTER, CELL_PADDING_PX = 7.2, 24  # Source Sans at the table's 14 px
+
+
+def name_width(names: pd.Series, heading: str) -> int:
+    """Pixels for a pinned name column: its longest name or heading, between NAME_WIDTH_MIN and NAME_WIDTH_MAX."""
+    longest = max([len(heading), *(len(str(name)) for name in names.dropna())])
+    return int(min(max(longest * PX_PER_CHARACTER + CELL_PADDING_PX, NAME_WIDTH_MIN), NAME_WIDTH_MAX))
+
+
 def table_height(rows: int) -> int:
     """Pixels for a table showing all its rows up to TABLE_ROWS_SHOWN (no inner scroll box for 37 areas)."""
     return _HEADER_PX + _ROW_PX * max(min(rows, TABLE_ROWS_SHOWN), 1) + 2
@@ -936,8 +948,8 @@ def show_table(
                 config[column] = st.column_config.DateColumn(heading, format="YYYY-MM-DD", pinned=pinned or None)
             elif number_format:
                 config[column] = st.column_config.NumberColumn(heading, format=number_format, pinned=pinned or None)
-            elif pinned:  # the name column wide enough for "Stony Point Township" without cutting it
-                config[column] = st.column_config.Column(heading, pinned=True, width="medium")
+            elif pinned:  # the name column as wide as its longest name, within a phone's reach
+                config[column] = st.column_config.Column(heading, pinned=True, width=name_width(frame[column], heading))
             else:
                 config[column] = st.column_config.Column(heading)
         dataframe_options.setdefault("column_order", shown_columns)

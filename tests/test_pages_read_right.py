@@ -3,7 +3,7 @@
 Table cells are drawn on a canvas in the browser, so here every table is checked from its data:
 missing values are shown as "—" (the table's placeholder), no cell holds the words None / nan /
 NaT / null, every CSV button says what it holds, and every plotly chart hides its toolbar and
-puts its legend below the plot.
+puts its legend below the plot, in lines that fit a phone.
 """
 
 from __future__ import annotations
@@ -40,9 +40,13 @@ def _check_page(app, where: str) -> list[str]:
         config = json.loads(chart.proto.config or "{}")
         if config.get("displayModeBar") is not False:
             problems.append(f"{where}: a chart shows plotly's toolbar")
-        legend = json.loads(chart.proto.spec)["layout"].get("legend", {})
+        spec = json.loads(chart.proto.spec)
+        legend = spec["layout"].get("legend", {})
         if legend.get("orientation") != "h" or legend.get("y", 1) >= 0:
             problems.append(f"{where}: a chart's legend is not below it: {legend}")
+        # plotly never wraps a legend entry: a line longer than a phone's width runs off its edge
+        lines = [line for trace in spec["data"] for line in str(trace.get("name") or "").split("<br>")]
+        problems += [f"{where}: a legend line of {len(line)} characters: {line!r}" for line in lines if len(line) > 42]
     texts = [element.value for kind in ("markdown", "caption", "info", "warning") for element in getattr(app, kind)]
     texts += [f"{metric.label} {metric.value}" for metric in app.metric]
     for text in texts:
