@@ -194,8 +194,10 @@ def test_us_counties_take_urbanicity_from_rucc_by_state_and_county_code(tmp_path
     counties = REALDATA / "us_counties_fips.geojson"
     database = tmp_path / "counties.duckdb"
     options = ImportOptions(rucc_path=REALDATA / "usda_rucc_2023.csv", constants={"kind": "county"})
-    with pytest.raises(ImportFailed, match="12 of the 3,221 rows"):  # 12 counties not in RUCC 2023: refused
+    with pytest.raises(ImportFailed, match="12 of the 3,221 rows") as refused:  # 12 counties not in RUCC 2023
         run_import("areas", counties, database, options)
+    fixes = {reason.reason: reason.fix for reason in refused.value.summary.reasons}
+    assert fixes["county FIPS is not in the RUCC file"].startswith("give those rows a rucc_code column (1-9)")
     options.max_rejected = "0.5%"
     summary = run_import("areas", counties, database, options)
     shapes = geopandas.read_file(counties)

@@ -46,6 +46,11 @@ _FIXES: tuple[tuple[str, str], ...] = (
     ),
     (r"is not among the imported areas|an area is not among", "import the areas first, or correct the code or name"),
     (r"outside every area", "check the coordinates, or give an area code column"),
+    (
+        r"county FIPS is not in the RUCC file",
+        "give those rows a rucc_code column (1-9), or leave them out with --max-rejected: RUCC 2023 has no code"
+        " for counties replaced or renamed before it (Connecticut's eight counties became planning regions)",
+    ),
     (r"^no area:", "map an area code, area name or latitude/longitude column"),
     (
         r"is a year, not a date|is a month, not a date|is a quarter, not a date",
