@@ -322,6 +322,18 @@ def _legend_key(trace: dict) -> str | None:
     return f"{trace.get('legendgroup') or ''}|{trace['name']}" if trace.get("name") else None
 
 
+def title_lifted(figure: go.Figure) -> go.Figure:
+    """The figure without its title, whose room above the plot it gives back; like a panel of
+    panel_figures it keeps the title in layout.meta, where the chart can still be found by it."""
+    top = figure.layout.margin.t
+    meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+    title = figure.layout.title.text or ""
+    figure.update_layout(
+        title=None, margin_t=min(100 if top is None else top, 40), meta={**meta, "figure_title": title}
+    )
+    return figure
+
+
 def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
     """Split a grid of panels into one figure per column of panels, and lift out the title.
 

@@ -36,7 +36,8 @@ def drawn(public_version: str) -> dict:
     figures["public-partnership-types"] = public_views.partnerships_type_figure(data["partnerships_by_type"], words)
     figures["public-programs"] = public_views.programs_figure(data["program_years"], words)
     figures["public-funding"] = public_views.funding_figure(data["funding"], words)
-    kept = {name: runtime.prepare_chart(figure) for name, figure in figures.items()}
+    # each chart's title is the section's subheader already (chart() below): drawn once, not twice
+    kept = {name: ("", runtime.prepare_chart(figure)[1]) for name, figure in figures.items()}
     outlines = data["area_outlines"]
     if maps.has_outlines(outlines):
         area_crime = data["area_crime"]
