@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import textwrap
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -293,28 +295,39 @@ def _panel_columns(layout: dict) -> list[list[str]]:
     return [columns[left] for left in sorted(columns)]
 
 
-def _shared_range(figure: dict, y_names: set[str]) -> list[float] | None:
-    """The y range spanning every trace on these y axes (with error bars), as plotly would autorange a shared axis."""
+def _numbers(array) -> pd.Series:
+    """A trace's values as numbers, whether a list or plotly's typed array ({"dtype": "f8", "bdata": ...},
+    which Figure.to_dict() gives for numpy data: read as a plain list it holds no number at all)."""
+    if isinstance(array, dict) and "bdata" in array:
+        array = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).ravel()
+    return pd.to_numeric(pd.Series(list(array)), errors="coerce")
+
+
+def _shared_range(figure: dict, y_names: set[str], from_zero: bool = False) -> list[float] | None:
+    """The y range spanning every trace on these y axes (with error bars), as plotly would autorange a shared
+    axis; from zero (rangemode "tozero") as bars are."""
     lows, highs, bars = [], [], False
     for trace in figure.get("data", []):
         if trace.get("yaxis", "y") not in y_names or trace.get("y") is None:
             continue
-        values = pd.to_numeric(pd.Series(list(trace["y"])), errors="coerce")
+        values = _numbers(trace["y"])
         if values.notna().sum() == 0:
             continue
         error = trace.get("error_y") or {}
-        up = pd.to_numeric(pd.Series(list(error.get("array") or [0] * len(values))), errors="coerce").fillna(0)
-        down = pd.to_numeric(pd.Series(list(error.get("arrayminus") or up)), errors="coerce").fillna(0)
+        given_up, given_down = error.get("array"), error.get("arrayminus")
+        up = (_numbers(given_up) if given_up is not None else pd.Series([0.0] * len(values))).fillna(0)
+        down = (_numbers(given_down) if given_down is not None else up).fillna(0)
         lows.append(float((values - down.to_numpy()[: len(values)]).min()))
         highs.append(float((values + up.to_numpy()[: len(values)]).max()))
         bars = bars or trace.get("type") == "bar"
     if not lows:
         return None
     low, high = min(lows), max(highs)
-    if bars:
+    zero_based = bars or from_zero
+    if zero_based:
         low, high = min(low, 0.0), max(high, 0.0)
     pad = (high - low) * 0.06 or 1.0
-    return [low if bars and low == 0 else low - pad, high if bars and high == 0 else high + pad]
+    return [low if zero_based and low == 0 else low - pad, high if zero_based and high == 0 else high + pad]
 
 
 def _legend_key(trace: dict) -> str | None:
@@ -362,7 +375,10 @@ def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
             groups.setdefault(axis["matches"], {axis["matches"]}).add(f"y{match.group(2)}")
     for leader, members in groups.items():
         explicit = (layout.get(f"yaxis{leader[1:]}") or {}).get("range")
-        span = explicit or _shared_range(whole, members)
+        # rangemode "tozero" on any axis of the group holds for the whole group, as in plotly's own grid
+        axes = [layout.get(f"yaxis{member[1:]}") or {} for member in members]
+        from_zero = any(axis.get("rangemode") == "tozero" for axis in axes)
+        span = explicit or _shared_range(whole, members, from_zero)
         for member in members:
             shared[member] = span
     in_legend = {_legend_key(t) for t in whole.get("data", []) if t.get("showlegend") is not False and t.get("name")}

@@ -1,5 +1,7 @@
 """Crime trends page in AppTest: numbers against the fixture's hand-counted incidents."""
 
+import json
+
 import pytest
 
 from apptest import ANALYST, CHIEF, YEAR_2024, errors, metrics, open_page
@@ -44,6 +46,10 @@ def test_rural_filter_draws_only_the_rural_panel(fixture_path, monkeypatch):
     # a panel per side, each its own chart (side by side on a laptop, stacked on a phone)
     urban, rural = (chart.proto.spec for chart in app.get("plotly_chart"))
     assert '"Urban: 12-month mean"' in urban and '"Rural: 12-month mean"' in rural
+    # the two panels share one value axis from zero, as the grid they came from did: side by side they
+    # compare by height (numpy data reach the split as plotly's typed arrays, which must be read as numbers)
+    ranges = [json.loads(spec)["layout"]["yaxis"]["range"] for spec in (urban, rural)]
+    assert ranges[0] == ranges[1] and ranges[0][0] == 0 and ranges[0][1] > 0
     app.radio(key="filter_urbanicity").set_value("Rural").run()
     (rural,) = (chart.proto.spec for chart in app.get("plotly_chart"))
     assert '"Rural: 12-month mean"' in rural and '"Urban: 12-month mean"' not in rural
