@@ -352,7 +352,8 @@ def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
 
     Streamlit columns stack vertically on a narrow screen, so drawn one per column the panels
     sit side by side on a laptop and one under another on a phone, where a plotly grid would
-    squeeze four panels (and their titles) into 390 px. A figure of one column comes back whole.
+    squeeze four panels (and their titles) into 390 px. A figure of one column comes back whole,
+    less its title (title_lifted).
     Axes shared across columns keep one common range; subplot titles become the panels' titles.
     """
     whole = figure.to_dict()
@@ -360,7 +361,7 @@ def panel_figures(figure: go.Figure) -> tuple[str, list[go.Figure]]:
     title = (layout.get("title") or {}).get("text") or ""
     columns = _panel_columns(layout)
     if len(columns) <= 1:
-        return title, [figure]
+        return title, [title_lifted(figure) if title else figure]
     y_of = {
         number: str((layout.get(f"xaxis{number}") or {}).get("anchor", "y"))[1:]
         for group in columns

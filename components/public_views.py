@@ -52,8 +52,6 @@ def has_points(figure: go.Figure) -> bool:
     """Whether a figure draws anything: an empty one is left out, and its sentence says why."""
     for trace in figure.data:
         values = trace.values if trace.type == "pie" else trace.y
-        if values is None and "z" in trace:
-            values = [cell for row in trace.z or () for cell in row]
         if values is not None and any(value is not None and not pd.isna(value) for value in values):
             return True
     return False

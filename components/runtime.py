@@ -840,11 +840,9 @@ def prepare_chart(figure, legend_title: str | None = None) -> tuple[str, list]:
     """What draw_chart draws, as (title, panels): built once, a page may keep it and draw it again.
 
     charts.panel_figures splits a grid of panels into one figure per column; each gets its
-    legend below and its value axis's start noted. The title is lifted out of the figure to be
-    drawn above it as text, which wraps on a phone where plotly's title is cut at the edge."""
+    legend below and its value axis's start noted. The title comes out of the figure, to be drawn
+    above it as text, which wraps on a phone where plotly's title is cut at the edge."""
     title, panels = charts.panel_figures(figure)
-    if len(panels) == 1 and title:
-        panels = [charts.title_lifted(panels[0])]
     return title, [charts.note_axis_start(charts.legend_below(panel, legend_title)) for panel in panels]
 
 

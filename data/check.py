@@ -247,15 +247,11 @@ def _data_quality(con: duckdb.DuckDBPyConnection, report: Report) -> None:
             )
         )
     if pd.notna(quality.last_import_rows_rejected) and quality.last_import_rows_rejected > 0:
-        last = con.execute(
-            "select import_id from import_log where kind in ('incidents', 'crime-counts')"
-            " order by imported_at desc, import_id desc limit 1"
-        ).fetchall()[0][0]
         report.warnings.append(
             Finding(
                 f"rows the last crime import ({quality.last_import_file}, {quality.last_imported_at:%Y-%m-%d %H:%M})"
                 f" left out of {quality.last_import_rows_read:,} ({quality.rejected_pct:.1f}%)",
-                _left_out_reasons(con, last),
+                _left_out_reasons(con, int(quality.last_import_id)),
                 int(quality.last_import_rows_rejected),
             )
         )

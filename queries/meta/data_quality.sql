@@ -9,6 +9,7 @@
 -- column offences integer: offences recorded in the period (count)
 -- column unclassified integer: of them, offences NIBRS does not classify: 90Z All Other Offenses or an uncoded 'other' (count)
 -- column unclassified_pct double: unclassified / offences x 100 (%); null without offences
+-- column last_import_id integer: import_log id of the latest incidents or crime-counts import; null when none is logged
 -- column last_import_file varchar: file of the latest incidents or crime-counts import; null when none is logged
 -- column last_import_kind varchar: incidents or crime-counts
 -- column last_imported_at timestamp: when it ran
@@ -94,6 +95,7 @@ final as (
         offences.offences,
         offences.unclassified,
         case when offences.offences > 0 then offences.unclassified * 100.0 / offences.offences end as unclassified_pct,
+        last_import.import_id as last_import_id,
         last_import.file_name as last_import_file,
         last_import.kind as last_import_kind,
         last_import.imported_at as last_imported_at,
